@@ -1,0 +1,424 @@
+"""Records ⇄ BibTeX: citation keys, escaping, case protection, writing and reading.
+
+Writing turns plain Unicode into plain-ASCII BibTeX that LaTeX prints literally:
+
+* TeX specials become commands in their own brace group (``&`` → ``{\\&}``,
+  ``{`` → ``{\\textbraceleft}``, so braces in a value always balance, as BibTeX needs),
+  and non-ASCII letters become accent commands (``ü`` → ``{\\"u}``); a character with
+  no LaTeX spelling that reads back as itself is kept as UTF-8.
+* ``--`` in a title is text, not a dash: it is written ``-{}-``.
+* Title words whose capitals matter are braced one by one (``{TonY}: An Orchestrator``)
+  so styles that lower-case titles keep them: words with capitals after their first
+  letter (TonY, AutoML, TFX), a one-word system name before the title's colon
+  (``{Katib}:``, ``{tensorflow-tracing}:``), and the record's protected phrases
+  (proper nouns from the proceedings' data, braced words of a user's .bib).
+
+Reading decodes values back to Unicode (LaTeX commands and protective braces removed),
+so writing and reading a record gives back the same text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from .errors import BibError, OpmlbibError
+from .model import Author, Page, Record, Source, Venue
+from .names import ascii_fold
+
+MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+#: Words skipped when a citation key takes the first word of a title.
+STOP_WORDS = frozenset(
+    "a an and are as at by for from in into is of on or the to via with".split()
+)
+
+# Characters that must never reach BibTeX bare, and their literal LaTeX spelling.
+_SPECIALS = {
+    "\\": r"\textbackslash",
+    "{": r"\textbraceleft",
+    "}": r"\textbraceright",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde",
+    "^": r"\textasciicircum",
+}
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def base_key(record: Record) -> str:
+    """``<first author's family name><year><first title word that is not a stop word>``.
+
+    Everything is ASCII-folded and lower-cased, with only letters and digits kept:
+    ``hsu2019tony``, ``hashemi2019tensorflowtracing``.
+    """
+    family = record.authors[0].full_family if record.authors else "anonymous"
+    year = str(record.venue.year) if record.venue.year is not None else ""
+    word = ""
+    for token in record.title.split():
+        folded = _key_part(token)
+        if folded and folded not in STOP_WORDS:
+            word = folded
+            break
+    return f"{_key_part(family) or 'anonymous'}{year}{word}"
+
+
+def assign_keys(records: Iterable[Record]) -> tuple[Record, ...]:
+    """Give each record its key; on a clash the first keeps the plain key and later ones
+    get ``a``, ``b``, … in order, so adding a paper never renames one already cited."""
+    out = []
+    taken: set[str] = set()
+    for record in records:
+        base = base_key(record)
+        key = base
+        for suffix in _suffixes():
+            if key not in taken:
+                break
+            key = base + suffix
+        taken.add(key)
+        out.append(replace(record, key=key))
+    return tuple(out)
+
+
+def _suffixes() -> Iterable[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    yield ""
+    yield from letters
+    for first in letters:
+        for second in letters:
+            yield first + second
+
+
+def _key_part(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
+
+
+# ----------------------------------------------------------------------- escaping
+
+
+@functools.cache
+def _encoder():
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    return UnicodeToLatexEncoder(
+        non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
+    )
+
+
+@functools.cache
+def _encode_char(char: str) -> str:
+    if char in _SPECIALS:
+        return "{" + _SPECIALS[char] + "}"
+    if char.isascii():
+        return char
+    encoded = _encoder().unicode_to_latex(char)
+    # Keep a spelling only if it reads back as the very same character.
+    return encoded if encoded != char and decode(encoded) == char else char
+
+
+def encode_text(text: str) -> str:
+    """Plain Unicode → BibTeX value text that LaTeX prints literally."""
+    text = text.replace("--", "-\x00-")  # keep runs of hyphens from becoming dashes
+    return "".join(_encode_char(ch) for ch in text).replace("\x00", "{}")
+
+
+def protected_spans(title: str, phrases: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """Character ranges of ``title`` whose case must survive, merged and sorted."""
+    spans: list[tuple[int, int]] = []
+    head, colon, _ = title.partition(":")
+    if colon and head.strip() and len(head.split()) == 1:
+        start = title.index(head.strip())
+        spans.append((start, start + len(head.strip())))
+    for match in re.finditer(r"\S+", title):
+        token = match.group()
+        core = token.strip("()[]{}\"'.,;:!?\u201c\u201d\u2018\u2019")
+        if core and any(ch.isupper() for ch in core[1:]):
+            start = match.start() + token.index(core)
+            spans.append((start, start + len(core)))
+    for phrase in phrases:
+        for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", title):
+            spans.append(match.span())
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + (1 if title[merged[-1][1]: start].isspace() else 0):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def encode_title(title: str, phrases: Iterable[str] = ()) -> str:
+    """A title as BibTeX: escaped, with the words that need it braced against case changes."""
+    out, position = [], 0
+    for start, end in protected_spans(title, phrases):
+        out.append(encode_text(title[position:start]))
+        out.append("{" + encode_text(title[start:end]) + "}")
+        position = end
+    out.append(encode_text(title[position:]))
+    return "".join(out)
+
+
+def encode_name(author: Author) -> str:
+    """``von Family, Jr, Given`` (BibTeX's unambiguous order), escaped."""
+    family = encode_text(author.full_family)
+    if "," in author.full_family or " and " in author.full_family:
+        family = "{" + family + "}"
+    parts = [family]
+    if author.suffix:
+        parts.append(encode_text(author.suffix))
+    if author.given:
+        parts.append(encode_text(author.given))
+    elif author.suffix:
+        parts.append("")
+    return ", ".join(parts)
+
+
+# ----------------------------------------------------------------------- decoding
+
+
+@functools.cache
+def _decoder():
+    from pylatexenc import latex2text
+
+    literal = {
+        "textbraceleft": "{", "textbraceright": "}", "textbackslash": "\\",
+        "textasciitilde": "~", "textasciicircum": "^",
+    }
+    db = latex2text.get_default_latex_context_db().extended_with(
+        category="opmlbib-literal",
+        macros=[latex2text.MacroTextSpec(name, text) for name, text in literal.items()],
+    )
+    return latex2text.LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
+
+
+def decode(value: str) -> str:
+    """BibTeX value text → plain Unicode (commands resolved, protective braces dropped)."""
+    text = _decoder().latex_to_text(value)
+    return re.sub(r"\s+", " ", text).strip() if any(ch in text for ch in "\n\t\r") else text
+
+
+# ------------------------------------------------------------------------ writing
+
+
+def entry_fields(record: Record) -> list[tuple[str, str]]:
+    """The record's BibTeX fields in the order they are written, values encoded."""
+    fields: list[tuple[str, str]] = []
+
+    def braced(name: str, value: str | None) -> None:
+        if value:
+            fields.append((name, "{" + value + "}"))
+
+    braced("author", " and ".join(encode_name(a) for a in record.authors))
+    braced("title", encode_title(record.title, record.case_protected))
+    venue = record.venue
+    braced("booktitle", encode_text(venue.booktitle) if venue.booktitle else None)
+    if venue.year is not None:
+        fields.append(("year", "{" + str(venue.year) + "}"))
+    if venue.month is not None:
+        fields.append(("month", MONTH_MACROS[venue.month - 1]))
+    if record.first_page is not None:
+        pages = str(record.first_page.number)
+        if record.last_page is not None and record.last_page.number != record.first_page.number:
+            pages += f"--{record.last_page.number}"
+        fields.append(("pages", "{" + pages + "}"))
+    braced("address", encode_text(venue.address) if venue.address else None)
+    braced("publisher", encode_text(venue.publisher) if venue.publisher else None)
+    braced("isbn", encode_text(venue.isbn) if venue.isbn else None)
+    braced("url", _encode_url(record.url) if record.url else None)
+    braced("doi", _encode_url(record.doi) if record.doi else None)
+    for name, value in record.extra:
+        braced(name, encode_text(value))
+    return fields
+
+
+def _encode_url(url: str) -> str:
+    # url and doi are verbatim fields for biblatex and hyperref; only braces and
+    # backslashes could break the entry, and neither occurs in a valid URL.
+    if any(ch in url for ch in "{}\\") or not url.isascii() or any(ch.isspace() for ch in url):
+        raise BibError(f"not a URL that can be written to BibTeX: {url!r}")
+    return url.replace("%", r"\%").replace("#", r"\#")
+
+
+def provenance_comment(record: Record) -> str:
+    """One comment line saying where each page figure came from."""
+    if record.first_page is None:
+        return ""
+    parts = [f"first page {record.first_page.number}: {record.first_page.describe()}"]
+    if record.last_page is not None:
+        parts.append(f"last page {record.last_page.number}: {record.last_page.describe()}")
+    else:
+        parts.append("last page unknown")
+    return f"% {record.key}: " + "; ".join(parts)
+
+
+def format_bibtex(records: Sequence[Record], *, comments: bool = True) -> str:
+    """All records as one BibTeX file (bibtexparser's writer, values already encoded)."""
+    from bibtexparser import Library, write_string
+    from bibtexparser.model import Entry, Field, ImplicitComment
+    from bibtexparser.writer import BibtexFormat
+
+    library = Library()
+    for record in records:
+        if not record.key:
+            raise BibError(f"the record {record.title!r} has no citation key")
+        comment = provenance_comment(record) if comments else ""
+        if comment:
+            library.add(ImplicitComment(comment))
+        library.add(Entry(record.entry_type, record.key, [Field(k, v) for k, v in entry_fields(record)]))
+    fmt = BibtexFormat()
+    fmt.indent = "  "
+    fmt.value_column = "auto"
+    fmt.block_separator = "\n"
+    text = write_string(library, unparse_stack=[], bibtex_format=fmt)
+    # Entries are separated by one blank line; a comment sits directly above its entry.
+    return re.sub(r"\n(%[^\n]*)\n\n@", r"\n\1\n@", text.replace("}\n@", "}\n\n@").replace("}\n%", "}\n\n%"))
+
+
+# ------------------------------------------------------------------------ reading
+
+
+def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...]:
+    """Entries of a BibTeX file as records (values decoded; pages, year, month as numbers).
+
+    Fields the model does not name are kept in :attr:`Record.extra`.  A block that does
+    not parse is an error naming its line.
+    """
+    import bibtexparser
+    from bibtexparser.middlewares import MonthIntMiddleware, RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
+
+    library = bibtexparser.parse_string(
+        text,
+        parse_stack=[ResolveStringReferencesMiddleware(True), RemoveEnclosingMiddleware(True), MonthIntMiddleware(True)],
+    )
+    if library.failed_blocks:
+        block = library.failed_blocks[0]
+        raise BibError(f"cannot parse this entry: {block.error}", path=path, line=block.start_line + 1)
+    records = []
+    for entry in library.entries:
+        try:
+            records.append(_record_from_entry(entry))
+        except OpmlbibError as exc:
+            raise BibError(f"{entry.key}: {exc.message}", path=path, line=entry.start_line + 1) from None
+    return tuple(records)
+
+
+_KNOWN = {"author", "title", "booktitle", "year", "month", "pages", "address", "publisher", "isbn", "url", "doi"}
+
+
+def _record_from_entry(entry) -> Record:
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    values = {field.key.lower(): field.value for field in entry.fields}
+
+    def text(name: str) -> str | None:
+        raw = values.get(name)
+        if raw is None:
+            return None
+        return decode(str(raw)) or None
+
+    authors = tuple(_author_from_bibtex(name) for name in split_multiple_persons_names(str(values.get("author", ""))))
+    title_raw = str(values.get("title", ""))
+    year = _int_or_none(text("year"))
+    month = values.get("month")
+    month = month if isinstance(month, int) and 1 <= month <= 12 else None
+    first_page = last_page = None
+    extra = []
+    pages = text("pages")
+    if pages:
+        match = re.fullmatch(r"\s*(\d+)\s*(?:[-\u2013\u2014]+\s*(\d+))?\s*", pages)
+        if match:
+            first_page = Page(int(match.group(1)), Source.BIB, f"entry {entry.key}")
+            if match.group(2):
+                last_page = Page(int(match.group(2)), Source.BIB, f"entry {entry.key}")
+        else:
+            extra.append(("pages", pages))
+    for field in entry.fields:
+        name = field.key.lower()
+        if name not in _KNOWN:
+            if isinstance(field.value, str):
+                extra.append((name, decode(field.value)))
+            else:
+                extra.append((name, str(field.value)))
+    venue = Venue(
+        booktitle=text("booktitle") or "",
+        year=year,
+        month=month,
+        address=text("address"),
+        publisher=text("publisher"),
+        isbn=text("isbn"),
+    )
+    return Record(
+        title=decode(title_raw),
+        authors=authors,
+        venue=venue,
+        first_page=first_page,
+        last_page=last_page,
+        key=entry.key,
+        url=_verbatim(values.get("url")),
+        doi=_verbatim(values.get("doi")),
+        entry_type=entry.entry_type.lower(),
+        extra=tuple(extra),
+        case_protected=_braced_phrases(title_raw),
+        line=entry.start_line + 1,
+    )
+
+
+def _author_from_bibtex(name: str) -> Author:
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
+    try:
+        parts = parse_single_name_into_parts(name, strict=True)
+    except InvalidNameError as exc:
+        raise OpmlbibError(f"cannot read the name {name!r}: {exc}") from None
+
+    def joined(words: list[str]) -> str:
+        return decode(" ".join(words))
+
+    family = joined(parts.last)
+    if not family:
+        raise OpmlbibError(f"the name {name!r} has no family name")
+    return Author(given=joined(parts.first), family=family, von=joined(parts.von), suffix=joined(parts.jr))
+
+
+def _braced_phrases(raw_title: str) -> tuple[str, ...]:
+    """The decoded text of each top-level brace group that is not a lone command."""
+    phrases, depth, start = [], 0, 0
+    for index, char in enumerate(raw_title):
+        if char == "\\":
+            continue
+        if char == "{" and (index == 0 or raw_title[index - 1] != "\\"):
+            if depth == 0:
+                start = index
+            depth += 1
+        elif char == "}" and (index == 0 or raw_title[index - 1] != "\\") and depth:
+            depth -= 1
+            if depth == 0:
+                group = raw_title[start + 1: index]
+                if not group.startswith("\\"):
+                    decoded = decode(group)
+                    if decoded.strip():
+                        phrases.append(decoded)
+    return tuple(dict.fromkeys(phrases))
+
+
+def _verbatim(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip().replace(r"\%", "%").replace(r"\#", "#").replace(r"\_", "_")
+    return text or None
+
+
+def _int_or_none(text: str | None) -> int | None:
+    if text is None:
+        return None
+    text = text.strip()
+    return int(text) if text.isdigit() else None

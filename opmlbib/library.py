@@ -1,0 +1,47 @@
+"""Where records come from: the embedded OpML '19 proceedings, another table of contents
+(with an optional facts file), or a user's .bib.  Every path ends in keyed records."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+from . import bibtex, facts, toc
+from .errors import BibError
+from .model import Record
+
+EMBEDDED_TOC = "opml19.txt"
+EMBEDDED_FACTS = "opml19.toml"
+
+
+@functools.cache
+def default_records() -> tuple[Record, ...]:
+    """The OpML '19 proceedings as shipped: table of contents plus the publisher's facts."""
+    data = resources.files("opmlbib.data")
+    label = f"<embedded {EMBEDDED_TOC}>"
+    _, records = toc.parse_toc(toc.decode(data.joinpath(EMBEDDED_TOC).read_bytes(), label), path=label)
+    known = facts.parse_facts(data.joinpath(EMBEDDED_FACTS).read_text(encoding="utf-8"), f"<embedded {EMBEDDED_FACTS}>")
+    return bibtex.assign_keys(facts.apply_facts(records, known))
+
+
+def toc_records(path: str | Path, meta: str | Path | None = None) -> tuple[Record, ...]:
+    """Records of any table of contents in the house style, with facts from ``meta``."""
+    _, records = toc.read_toc(path)
+    if meta is not None:
+        records = facts.apply_facts(records, facts.read_facts(meta))
+    return bibtex.assign_keys(records)
+
+
+def bib_records(path: str | Path) -> tuple[Record, ...]:
+    """A user's .bib file as records, keys as the file has them."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise BibError("not UTF-8 text; save the file as UTF-8", path=path, line=line) from None
+    return bibtex.parse_bibtex(text, path=path)

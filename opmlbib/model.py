@@ -1,0 +1,111 @@
+"""Typed, immutable records: what a bibliography entry *is*, independent of any file format.
+
+Nothing here reads or writes files.  Every page number carries where it came from,
+and other corrected or added facts carry a :class:`Note` naming their source.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Source(enum.Enum):
+    """Where a figure came from."""
+
+    TOC = "table of contents"
+    PUBLISHER = "publisher"
+    INFERRED = "inferred"
+    BIB = "bibliography file"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page number and its provenance (``detail`` says more, e.g. which record)."""
+
+    number: int
+    source: Source
+    detail: str = ""
+
+    def describe(self) -> str:
+        return f"{self.source.value} ({self.detail})" if self.detail else self.source.value
+
+
+@dataclass(frozen=True)
+class Author:
+    given: str
+    family: str
+    affiliation: str | None = None
+    #: Name particles ("van", "de la") and suffixes ("Jr."), as BibTeX splits names.
+    von: str = ""
+    suffix: str = ""
+
+    @property
+    def full_family(self) -> str:
+        return f"{self.von} {self.family}".strip()
+
+    @property
+    def display(self) -> str:
+        """The name in reading order, e.g. ``Ludwig van Beethoven, Jr.``."""
+        text = " ".join(part for part in (self.given, self.von, self.family) if part)
+        return f"{text}, {self.suffix}" if self.suffix else text
+
+
+@dataclass(frozen=True)
+class Note:
+    """Where a fact other than a page number came from."""
+
+    field: str
+    source: Source
+    detail: str
+
+
+@dataclass(frozen=True)
+class Venue:
+    """The proceedings (or other container) a record appeared in."""
+
+    booktitle: str
+    short_name: str | None = None
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    address: str | None = None
+    publisher: str | None = None
+    isbn: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One paper.  ``key`` is empty until keys are assigned for a whole library."""
+
+    title: str
+    authors: tuple[Author, ...]
+    venue: Venue
+    first_page: Page | None = None
+    last_page: Page | None = None
+    key: str = ""
+    session: str | None = None
+    url: str | None = None
+    doi: str | None = None
+    entry_type: str = "inproceedings"
+    #: Further fields read from a user's .bib, decoded, in file order.
+    extra: tuple[tuple[str, str], ...] = ()
+    notes: tuple[Note, ...] = ()
+    #: Words and phrases of the title whose capitals must survive case changes
+    #: (proper nouns from the proceedings' data, braced words of a user's .bib).
+    case_protected: tuple[str, ...] = ()
+    #: 1-based line where the record starts in its source file, if known.
+    line: int | None = None
+
+    @property
+    def pages(self) -> str | None:
+        """The page range as plain text (``39-41``), or the first page alone."""
+        if self.first_page is None:
+            return None
+        if self.last_page is None or self.last_page.number == self.first_page.number:
+            return str(self.first_page.number)
+        return f"{self.first_page.number}-{self.last_page.number}"
+
+    @property
+    def year(self) -> int | None:
+        return self.venue.year
