@@ -48,7 +48,13 @@ _SPECIALS = {
     "_": r"\_",
     "~": r"\textasciitilde",
     "^": r"\textasciicircum",
+    # In LaTeX's default OT1 font encoding these print as other glyphs (¡ ¿ —).
+    "<": r"\textless",
+    ">": r"\textgreater",
+    "|": r"\textbar",
 }
+# Character pairs TeX fonts join into one glyph (dashes, quotes, ¡ ¿, „): split by {}.
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=,)(?=,)|(?<=[!?])(?=`)")
 
 
 # --------------------------------------------------------------------------- keys
@@ -126,7 +132,7 @@ def _encode_char(char: str) -> str:
 
 def encode_text(text: str) -> str:
     """Plain Unicode → BibTeX value text that LaTeX prints literally."""
-    text = text.replace("--", "-\x00-")  # keep runs of hyphens from becoming dashes
+    text = _LIGATURE.sub("\x00", text)  # "--" stays two hyphens, "``" two backquotes
     return "".join(_encode_char(ch) for ch in text).replace("\x00", "{}")
 
 
@@ -192,10 +198,14 @@ def _decoder():
     literal = {
         "textbraceleft": "{", "textbraceright": "}", "textbackslash": "\\",
         "textasciitilde": "~", "textasciicircum": "^",
+        "textless": "<", "textgreater": ">", "textbar": "|",
+        "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX",
     }
-    db = latex2text.get_default_latex_context_db().extended_with(
-        category="opmlbib-literal",
+    db = latex2text.get_default_latex_context_db()
+    db.add_context_category(
+        "opmlbib-literal",
         macros=[latex2text.MacroTextSpec(name, text) for name, text in literal.items()],
+        prepend=True,
     )
     return latex2text.LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
 
@@ -293,43 +303,98 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
     not parse is an error naming its line.
     """
     import bibtexparser
-    from bibtexparser.middlewares import MonthIntMiddleware, RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
 
-    library = bibtexparser.parse_string(
-        text,
-        parse_stack=[ResolveStringReferencesMiddleware(True), RemoveEnclosingMiddleware(True), MonthIntMiddleware(True)],
-    )
+    library = bibtexparser.parse_string(text, parse_stack=[])
     if library.failed_blocks:
         block = library.failed_blocks[0]
         raise BibError(f"cannot parse this entry: {block.error}", path=path, line=block.start_line + 1)
+    strings = {name: name_value for name, name_value in _MONTH_STRINGS.items()}
+    for block in library.strings:
+        strings[block.key.lower()] = resolve_value(str(block.value), strings)
     records = []
     for entry in library.entries:
         try:
-            records.append(_record_from_entry(entry))
+            records.append(_record_from_entry(entry, strings))
         except OpmlbibError as exc:
             raise BibError(f"{entry.key}: {exc.message}", path=path, line=entry.start_line + 1) from None
     return tuple(records)
 
 
+_MONTH_STRINGS = {macro: str(number) for number, macro in enumerate(MONTH_MACROS, start=1)}
+_VALUE_PART = re.compile(r'\s*(?:\{(?P<braced>)|"(?P<quoted>)|(?P<number>\d+)|(?P<name>[^\s#{}"=,]+))')
+
+
+def resolve_value(raw: str, strings: dict[str, str]) -> str:
+    """A field's raw BibTeX value (``{a} # macro # "b"``) as one string, macros expanded.
+
+    An unknown macro is an error.  Month macros expand to their numbers.
+    """
+    out, position = [], 0
+    while True:
+        match = _VALUE_PART.match(raw, position)
+        if not match:
+            raise OpmlbibError(f"cannot read the value {raw!r}")
+        if match.group("braced") is not None or match.group("quoted") is not None:
+            close = "}" if match.group("braced") is not None else '"'
+            start = match.end()
+            depth, index = 0, start
+            while index < len(raw):
+                char = raw[index]
+                if char == "{":
+                    depth += 1
+                elif char == "}" and depth:
+                    depth -= 1
+                elif char == close and depth == 0:
+                    break
+                index += 1
+            else:
+                raise OpmlbibError(f"unbalanced value {raw!r}")
+            out.append(raw[start:index])
+            position = index + 1
+        elif match.group("number") is not None:
+            out.append(match.group("number"))
+            position = match.end()
+        else:
+            name = match.group("name").lower()
+            if name not in strings:
+                raise OpmlbibError(f"unknown @string macro {match.group('name')!r}")
+            out.append(strings[name])
+            position = match.end()
+        rest = re.match(r"\s*(#)?\s*", raw[position:])
+        position += rest.end()
+        if not rest.group(1):
+            if position != len(raw):
+                raise OpmlbibError(f"cannot read the value {raw!r}")
+            return "".join(out)
+
+
+def _month_number(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip().lower()[:3]
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    return MONTH_MACROS.index(text) + 1 if text in MONTH_MACROS else None
+
+
 _KNOWN = {"author", "title", "booktitle", "year", "month", "pages", "address", "publisher", "isbn", "url", "doi"}
 
 
-def _record_from_entry(entry) -> Record:
+def _record_from_entry(entry, strings: dict[str, str]) -> Record:
     from bibtexparser.middlewares.names import split_multiple_persons_names
 
-    values = {field.key.lower(): field.value for field in entry.fields}
+    values = {field.key.lower(): resolve_value(str(field.value), strings) for field in entry.fields}
 
     def text(name: str) -> str | None:
         raw = values.get(name)
         if raw is None:
             return None
-        return decode(str(raw)) or None
+        return decode(raw) or None
 
-    authors = tuple(_author_from_bibtex(name) for name in split_multiple_persons_names(str(values.get("author", ""))))
-    title_raw = str(values.get("title", ""))
+    authors = tuple(_author_from_bibtex(name) for name in split_multiple_persons_names(values.get("author", "")))
+    title_raw = values.get("title", "")
     year = _int_or_none(text("year"))
-    month = values.get("month")
-    month = month if isinstance(month, int) and 1 <= month <= 12 else None
+    month = _month_number(values.get("month"))
     first_page = last_page = None
     extra = []
     pages = text("pages")
@@ -344,10 +409,7 @@ def _record_from_entry(entry) -> Record:
     for field in entry.fields:
         name = field.key.lower()
         if name not in _KNOWN:
-            if isinstance(field.value, str):
-                extra.append((name, decode(field.value)))
-            else:
-                extra.append((name, str(field.value)))
+            extra.append((name, decode(values[name])))
     venue = Venue(
         booktitle=text("booktitle") or "",
         year=year,

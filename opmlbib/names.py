@@ -11,6 +11,8 @@ from .errors import OpmlbibError
 from .model import Author
 
 _SPACES = re.compile(r"\s+")
+#: Generational suffixes written after a comma in reading order: "John Smith, Jr."
+SUFFIX = re.compile(r"^(?:Jr\.?|Sr\.?|II|III|IV|V)$")
 
 
 def parse_name(text: str, affiliation: str | None = None) -> Author:
@@ -18,10 +20,15 @@ def parse_name(text: str, affiliation: str | None = None) -> Author:
 
     BibTeX's own rules decide the parts: the last word is the family name, lower-case
     words before it are particles (``van``, ``de la``), a comma switches to inverted order.
+    One exception, as people write names: ``John Smith, Jr.`` is John Smith, suffix Jr.
     """
     clean = _SPACES.sub(" ", text).strip()
     if not clean:
         raise OpmlbibError("empty author name")
+    head, comma, tail = clean.rpartition(",")
+    if comma and head.strip() and "," not in head and SUFFIX.match(tail.strip()):
+        reading = parse_name(head)
+        return Author(reading.given, reading.family, affiliation, reading.von, tail.strip())
     try:
         parts = parse_single_name_into_parts(clean, strict=True)
     except InvalidNameError as exc:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .errors import OpmlbibError, TocError
 from .model import Author, Page, Record, Source, Venue
-from .names import parse_name
+from .names import SUFFIX, parse_name
 
 MONTHS = {
     name: number
@@ -57,7 +57,6 @@ _SEPARATED_PAGE = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}\s*|\s+)(?P<page>\d+
 _GLUED_PAGE = re.compile(r"^(?P<title>.*\D)(?P<digits>\d+)$")
 _AFFILIATION = re.compile(r"\*(?P<md>[^*]+)\*|<i>(?P<html>.*?)</i>", re.IGNORECASE)
 _NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
-_SUFFIX = re.compile(r"^(?:Jr\.?|Sr\.?|II|III|IV)$")
 _PLACEHOLDER = "\x00{}\x00"
 _PLACEHOLDER_SPLIT = re.compile("\x00(\\d+)\x00")
 
@@ -239,7 +238,7 @@ def _split_names(group: str) -> list[str]:
         piece = piece.strip()
         if not piece:
             raise OpmlbibError(f"an empty name in {text!r}")
-        if _SUFFIX.match(piece) and names:
+        if SUFFIX.match(piece) and names:
             names[-1] = f"{names[-1]}, {piece}"  # "John Smith, Jr." stays one person
         else:
             names.append(piece)

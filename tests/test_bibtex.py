@@ -1,0 +1,221 @@
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opmlbib.bibtex import (
+    assign_keys,
+    base_key,
+    decode,
+    encode_text,
+    encode_title,
+    format_bibtex,
+    parse_bibtex,
+)
+from opmlbib.errors import BibError
+from opmlbib.library import default_records
+from opmlbib.model import Author, Page, Record, Source, Venue
+
+from .opml19_table import KEYS
+
+VENUE = Venue(booktitle="Proc. of Things", year=2019, month=5)
+
+
+def record(title="A Title", authors=(Author("Ada", "Lovelace"),), **kw):
+    return Record(title=title, authors=tuple(authors), venue=kw.pop("venue", VENUE), **kw)
+
+
+def test_all_sixteen_keys_are_pinned():
+    assert [r.key for r in default_records()] == KEYS
+
+
+@pytest.mark.parametrize(
+    "title, family, key",
+    [
+        ("TonY: An Orchestrator", "Hsu", "hsu2019tony"),
+        ("tensorflow-tracing: A Framework", "Hashemi", "hashemi2019tensorflowtracing"),
+        ("The Art of the Thing", "M\u00fcller", "muller2019art"),
+        ("On a Theory", "O'Neil", "oneil2019theory"),
+        ("A", "Plato", "plato2019"),
+        ("\u00c9tude of Caf\u00e9s", "\u0141ukasiewicz", "lukasiewicz2019etude"),
+    ],
+)
+def test_key_shape(title, family, key):
+    assert base_key(record(title, [Author("X", family)])) == key
+
+
+def test_key_uses_particle_and_no_year():
+    rec = record("Symphonies", [Author("Ludwig", "Beethoven", von="van")], venue=Venue("B"))
+    assert base_key(rec) == "vanbeethovensymphonies"
+
+
+def test_clashing_keys_get_suffixes_in_order_and_the_first_keeps_its_key():
+    same = [record("Deep Things"), record("Deep Thoughts"), record("Deep Water")]
+    assert [r.key for r in assign_keys(same)] == ["lovelace2019deep", "lovelace2019deepa", "lovelace2019deepb"]
+
+
+@pytest.mark.parametrize(
+    "text, encoded",
+    [
+        ("plain", "plain"),
+        ("R&D 50% $5 #1 a_b", r"R{\&}D 50{\%} {\$}5 {\#}1 a{\_}b"),
+        ("{x} ~ ^ \\", r"{\textbraceleft}x{\textbraceright} {\textasciitilde} {\textasciicircum} {\textbackslash}"),
+        ("}{", r"{\textbraceright}{\textbraceleft}"),
+        ("M\u00fcller", r'M{\"u}ller'),
+        ("IBM Research\u2013Almaden", r"IBM Research{\textendash}Almaden"),
+        ("a--b---c", "a-{}-b-{}-{}-c"),
+        ("\\input{/etc/passwd}", r"{\textbackslash}input{\textbraceleft}/etc/passwd{\textbraceright}"),
+    ],
+)
+def test_encode_text(text, encoded):
+    assert encode_text(text) == encoded
+    assert decode(encoded) == text
+
+
+@pytest.mark.parametrize(
+    "title, encoded",
+    [
+        ("TonY: An Orchestrator for Distributed Machine Learning Jobs",
+         "{TonY}: An Orchestrator for Distributed Machine Learning Jobs"),
+        ("Katib: A Distributed General AutoML Platform on Kubernetes",
+         "{Katib}: A Distributed General {AutoML} Platform on Kubernetes"),
+        ("tensorflow-tracing: A Performance Tuning Framework for Production",
+         "{tensorflow-tracing}: A Performance Tuning Framework for Production"),
+        ("Continuous Training for Production ML in the TensorFlow Extended (TFX) Platform",
+         "Continuous Training for Production {ML} in the {TensorFlow} Extended ({TFX}) Platform"),
+        ("Shooting the moving target: machine learning in cybersecurity",
+         "Shooting the moving target: machine learning in cybersecurity"),
+        ("MLOp Lifecycle Scheme", "{MLOp} Lifecycle Scheme"),
+        ("Caf\u00e9Net: Fast", r"{Caf{\'e}Net}: Fast"),
+    ],
+)
+def test_case_protection_braces_words_not_titles(title, encoded):
+    assert encode_title(title) == encoded
+    assert decode(encoded) == title
+
+
+def test_proper_noun_phrases_are_braced_as_one_group():
+    title = "Continuous Training for Production ML in the TensorFlow Extended (TFX) Platform"
+    assert encode_title(title, ["TensorFlow Extended", "Google"]) == (
+        "Continuous Training for Production {ML} in the {TensorFlow Extended} ({TFX}) Platform"
+    )
+
+
+def test_written_file_is_plain_ascii_and_writing_is_idempotent():
+    records = default_records()
+    text = format_bibtex(records)
+    assert text.isascii()
+    assert format_bibtex(records) == text
+    again = format_bibtex(assign_keys_like(parse_bibtex(text), records))
+    # Reading the file back and writing it again changes no field (provenance comments aside).
+    assert strip_comments(again) == strip_comments(text)
+    assert "----" not in text
+
+
+def assign_keys_like(parsed, original):
+    """Read-back records with the original venue/protection facts (a .bib keeps no provenance)."""
+    from dataclasses import replace
+
+    return [
+        replace(p, case_protected=o.case_protected + p.case_protected, first_page=o.first_page, last_page=o.last_page)
+        for p, o in zip(parsed, original, strict=True)
+    ]
+
+
+def strip_comments(text):
+    return "\n".join(line for line in text.splitlines() if not line.startswith("%"))
+
+
+def test_month_is_a_bare_macro_and_pages_use_an_en_dash():
+    text = format_bibtex([r for r in default_records() if r.key == "hsu2019tony"])
+    assert "month     = may,\n" in text
+    assert "pages     = {39--41}" in text
+    assert "% hsu2019tony: first page 39: table of contents (line 55); last page 41: publisher (USENIX record" in text
+
+
+def test_final_paper_has_only_its_first_page():
+    text = format_bibtex([default_records()[-1]])
+    assert "pages     = {59}," in text and "last page unknown" in text
+
+
+def test_parse_bibtex_reads_what_it_wrote():
+    records = default_records()
+    parsed = parse_bibtex(format_bibtex(records))
+    for original, back in zip(records, parsed, strict=True):
+        assert back.key == original.key
+        assert back.title == original.title
+        assert [(a.given, a.family) for a in back.authors] == [(a.given, a.family) for a in original.authors]
+        assert (back.first_page.number, back.last_page and back.last_page.number) == (
+            original.first_page.number,
+            original.last_page and original.last_page.number,
+        )
+        assert back.first_page.source is Source.BIB
+        assert back.venue == original.venue.__class__(
+            booktitle=original.venue.booktitle,
+            year=2019,
+            month=5,
+            address=original.venue.address,
+            publisher=original.venue.publisher,
+            isbn=original.venue.isbn,
+        )
+        assert back.url == original.url
+
+
+def test_parse_bibtex_keeps_braced_words_and_unknown_fields():
+    (rec,) = parse_bibtex(
+        "@string{conf = {Proc. of {X}}}\n"
+        "@article{k1, author = {M{\\\"u}ller, Hans and {Barnes and Noble, Inc.}}, title = {The {LaTeX} Way},"
+        " journal = conf # { 2020}, year = 2020, month = jun, pages = {e12}, note = {50\\% off}}\n"
+    )
+    assert rec.title == "The LaTeX Way" and rec.case_protected == ("LaTeX",)
+    assert [(a.given, a.family) for a in rec.authors] == [("Hans", "M\u00fcller"), ("", "Barnes and Noble, Inc.")]
+    assert rec.entry_type == "article" and rec.venue.year == 2020 and rec.venue.month == 6
+    assert dict(rec.extra) == {"pages": "e12", "journal": "Proc. of X 2020", "note": "50% off"}
+    assert rec.first_page is None
+
+
+def test_parse_bibtex_reports_the_broken_line():
+    with pytest.raises(BibError) as caught:
+        parse_bibtex("@misc{ok, title={fine}}\n\n@misc{bad, title = {unbalanced}\n", path="x.bib")
+    assert caught.value.path == "x.bib" and caught.value.line == 3
+
+
+def test_urls_with_braces_are_refused():
+    with pytest.raises(BibError):
+        format_bibtex([record(key="k", url="http://x/{y}")])
+
+
+# Titles and names as people type them: any Unicode letters, marks, digits, punctuation and
+# symbols, single spaces between words (BibTeX folds white space anyway).
+_CHAR = st.characters(
+    blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"),
+)
+_WORD = st.text(_CHAR, min_size=1, max_size=8)
+_TEXT = st.lists(_WORD, min_size=1, max_size=6).map(" ".join)
+_NAME_WORD = st.text(st.characters(whitelist_categories=("Lu", "Ll", "Lo", "Mn")) | st.sampled_from("-.'"), min_size=1, max_size=8).filter(
+    lambda w: w[0].isalpha() and w[0].isupper() if w[0].isalpha() else False
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=_TEXT)
+def test_any_title_round_trips(title):
+    rec = record(title, key="k")
+    (back,) = parse_bibtex(format_bibtex([rec]))
+    assert back.title == title
+
+
+@settings(max_examples=300, deadline=None)
+@given(given_name=_NAME_WORD, family=_NAME_WORD)
+def test_any_name_round_trips(given_name, family):
+    rec = record(authors=[Author(given_name, family)], key="k")
+    (back,) = parse_bibtex(format_bibtex([rec]))
+    assert [(a.given, a.family) for a in back.authors] == [(given_name, family)]
+
+
+@pytest.mark.parametrize("char", list(string.punctuation))
+def test_every_ascii_punctuation_round_trips_in_titles(char):
+    title = f"a{char}b {char} {char}{char}"
+    (back,) = parse_bibtex(format_bibtex([record(title, key="k")]))
+    assert back.title == title
