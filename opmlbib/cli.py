@@ -76,5 +76,59 @@ def export(output: str | None, force: bool) -> None:
         click.echo(f"Wrote {len(default_records())} records to {output}", err=True)
 
 
+def _write_output(text: str, output: str | None, force: bool, count: int) -> None:
+    """Print ``text``, or write it to ``output`` atomically (replacing it only with ``force``)."""
+    from .files import atomic_write
+
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text, replace_existing=force)
+        click.echo(f"Wrote {count} record{'' if count == 1 else 's'} to {output}", err=True)
+
+
+@cli.command("aux")
+@click.argument("aux_file", metavar="FILE.aux", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", metavar="FILE.bib", type=click.Path(dir_okay=False),
+              help="Write the entries to FILE.bib (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace FILE.bib if it exists.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1, nothing written) if a cited key is not in the library.")
+@bib_option
+@_domain_errors
+def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, bib: str | None) -> None:
+    """Write a .bib with just the entries a LaTeX run cited.
+
+    Reads the FILE.aux that pdflatex wrote (BibTeX's \\citation lines or biblatex's
+    \\abx@aux@cite lines, and the .aux files of \\include'd chapters, found next to
+    FILE.aux) and writes the cited entries in citation order, each once; \\nocite{*}
+    brings in every entry.  Point \\bibliography (or \\addbibresource) at the result and
+    run bibtex (or biber).
+
+    Keys that are not in the library are listed on stderr and left out; the rest is
+    still written and the exit status is 0, unless --strict is given.
+    """
+    from .aux import read_aux, select
+    from .bibtex import format_bibtex
+
+    records = load_records(bib)
+    citations = read_aux(aux_file)
+    for missing in citations.missing:
+        click.echo(f"Warning: {missing} is included but does not exist (not written yet?)", err=True)
+    chosen, unknown = select(records, citations.keys)
+    if unknown:
+        where = bib if bib else "the OpML '19 proceedings"
+        listing = ", ".join(unknown)
+        if strict:
+            raise click.ClickException(
+                f"{len(unknown)} cited key{'' if len(unknown) == 1 else 's'} not in {where}: {listing} (nothing written)"
+            )
+        for key in unknown:
+            click.echo(f"Not in {where}, left out: {key}", err=True)
+    if not citations.keys:
+        click.echo(f"{aux_file} cites nothing", err=True)
+    _write_output(format_bibtex(chosen), output, force, len(chosen))
+
+
 def main() -> None:
     cli(prog_name="opmlbib")
