@@ -130,5 +130,48 @@ def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, bi
     _write_output(format_bibtex(chosen), output, force, len(chosen))
 
 
+def _resolve_all(records, queries: tuple[str, ...]):
+    """The record each query names, in query order, each once."""
+    from .errors import OpmlbibError
+
+    by_key = {record.key: record for record in records}
+    chosen = {}
+    for query in queries:
+        if query not in by_key:
+            raise OpmlbibError(f"no record has the key {query!r}")
+        chosen.setdefault(query, by_key[query])
+    return tuple(chosen.values())
+
+
+@cli.command("add")
+@click.argument("queries", metavar="QUERY...", nargs=-1, required=True)
+@click.option("--to", "target", metavar="FILE.bib", required=True, type=click.Path(dir_okay=False),
+              help="The .bib file to add to; created if it does not exist.")
+@click.option("--update", is_flag=True,
+              help="Replace an entry whose key is already in FILE.bib with the current record "
+                   "(only that entry's text changes).")
+@_domain_errors
+def add(queries: tuple[str, ...], target: str, update: bool) -> None:
+    """Append the records QUERY... names to your own .bib file.
+
+    Everything already in FILE.bib stays byte for byte as it was (comments, @string
+    macros, formatting, line ends, even entries that do not parse); new entries are
+    appended at the end, in the file's line ending.  A key already in the file is
+    reported and skipped unless --update is given.  The file is replaced atomically and
+    keeps its permissions; a write-protected or unreadable file is left untouched.
+    """
+    from .bibfile import add_to_file
+    from .library import default_records
+
+    chosen = _resolve_all(default_records(), queries)
+    outcome = add_to_file(target, chosen, update=update)
+    for key in outcome.added:
+        click.echo(f"Added {key} to {target}", err=True)
+    for key, line in outcome.replaced:
+        click.echo(f"Replaced {key} in {target} (line {line})", err=True)
+    for key, line in outcome.skipped:
+        click.echo(f"Skipped {key}: already in {target} (line {line}); --update replaces it", err=True)
+
+
 def main() -> None:
     cli(prog_name="opmlbib")

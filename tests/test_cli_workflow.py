@@ -118,3 +118,50 @@ def test_pdflatex_bibtex_round_trip_through_aux(tmp_path):
     log = (tmp_path / "main.log").read_text(errors="replace")
     undefined = re.findall(r"Citation `([^']+)' .*undefined", log)
     assert undefined == ["lamport1994latex"]
+
+
+# --------------------------------------------------------------------------- add
+
+
+def test_add_creates_appends_skips_and_updates(tmp_path):
+    path = tmp_path / "mine.bib"
+    result = invoke("add", "hsu2019tony", "zhou2019katib", "--to", path)
+    assert result.exit_code == 0
+    assert result.stderr == f"Added hsu2019tony to {path}\nAdded zhou2019katib to {path}\n"
+    first = path.read_bytes()
+
+    result = invoke("add", "zhou2019katib", "soifer2019deep", "--to", path)
+    assert result.exit_code == 0
+    assert f"Skipped zhou2019katib: already in {path} (line " in result.stderr
+    assert f"Added soifer2019deep to {path}" in result.stderr
+    assert path.read_bytes().startswith(first)
+    assert keys_of(path.read_text()) == ["hsu2019tony", "zhou2019katib", "soifer2019deep"]
+
+    before = path.read_bytes()
+    result = invoke("add", "zhou2019katib", "--to", path, "--update")
+    assert result.exit_code == 0
+    assert f"Replaced zhou2019katib in {path}" in result.stderr
+    assert path.read_bytes() == before  # the record has not changed, so neither has its text
+
+
+def test_add_unknown_key_is_an_error_and_the_file_is_untouched(tmp_path):
+    path = tmp_path / "mine.bib"
+    path.write_bytes(b"% keep\r\n")
+    result = invoke("add", "hsu2019tony", "nosuchkey2019", "--to", path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "nosuchkey2019" in result.stderr
+    assert path.read_bytes() == b"% keep\r\n"
+
+
+def test_add_needs_a_query_and_a_target(tmp_path):
+    assert invoke("add", "--to", tmp_path / "x.bib").exit_code == 2
+    assert invoke("add", "hsu2019tony").exit_code == 2
+
+
+def test_add_to_a_write_protected_file(tmp_path):
+    path = tmp_path / "mine.bib"
+    path.write_text("% keep\n")
+    path.chmod(0o444)
+    result = invoke("add", "hsu2019tony", "--to", path)
+    assert result.exit_code == 1 and "write-protected" in result.stderr
+    assert path.read_text() == "% keep\n"

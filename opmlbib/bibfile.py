@@ -1,0 +1,196 @@
+"""Adding records to a user's own .bib file without touching anything already there.
+
+A user's file may hold comments, ``@string`` macros, odd formatting, CRLF line ends and
+even entries that do not parse.  None of it is read as BibTeX: existing keys are found by
+a tolerant scan for ``@type{key,`` (or ``@type(key,``), and new entries are appended, so
+every byte of the old file stays where it was.
+
+Replacing an entry (``update``) swaps exactly the bytes from its ``@`` to its closing
+brace, together with the provenance comment line written directly above it when the
+entry was added (``% key: first page ...``), and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bibtex import format_bibtex
+from .errors import BibError, OutputError
+from .model import Record
+
+# ``@type{key,`` as BibTeX reads it: white space allowed around the parts.
+_ENTRY_START = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])[ \t\r\n]*([^\s,{}()\"#%'=\\]+)[ \t\r\n]*,")
+_NOT_ENTRIES = {"comment", "string", "preamble"}
+# Another entry starting on a line of its own: the one before it never closed.
+_NEXT_ENTRY = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one entry sits in the text: ``start`` is its ``@``; ``end`` is one past its
+    closing delimiter, or ``None`` when the delimiters never balance."""
+
+    key: str
+    start: int
+    end: int | None
+    line: int
+
+
+@dataclass
+class Outcome:
+    """What :func:`merge` did, key by key."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[tuple[str, int]] = field(default_factory=list)
+    #: Keys already in the file and left alone, with the line of the existing entry.
+    skipped: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced)
+
+
+def scan(text: str) -> list[Span]:
+    """Every entry start in the file, in order, found without parsing the entries."""
+    spans = []
+    for match in _ENTRY_START.finditer(text):
+        if match.group(1).lower() in _NOT_ENTRIES:
+            continue
+        spans.append(
+            Span(match.group(3), match.start(), _closing(text, match.start(2)), text.count("\n", 0, match.start()) + 1)
+        )
+    return spans
+
+
+def _closing(text: str, opening: int) -> int | None:
+    """One past the delimiter that closes the one at ``opening`` (braces counted as BibTeX
+    counts them), or ``None`` if it never closes before the next entry begins."""
+    paren = text[opening] == "("
+    depth, quoted = 0, False
+    end = None
+    for index in range(opening + 1, len(text)):
+        char = text[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            if depth == 0:
+                end = None if paren else index + 1
+                break
+            depth -= 1
+        elif paren and depth == 0 and char == '"':
+            quoted = not quoted
+        elif paren and depth == 0 and not quoted and char == ")":
+            end = index + 1
+            break
+    if end is None or _NEXT_ENTRY.search(text, opening, end):
+        return None
+    return end
+
+
+def line_ending(text: str) -> str:
+    """The file's line ending: CRLF if most lines use it, else LF."""
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
+
+
+def merge(text: str, records: Sequence[Record], *, update: bool = False, path: str | Path | None = None) -> tuple[str, Outcome]:
+    """``text`` with the records added (or, with ``update``, replacing their entries).
+
+    Keys are compared without regard to case, as BibTeX and biber compare them.
+    """
+    newline = line_ending(text)
+    outcome = Outcome()
+    appended: list[str] = []
+    unique: dict[str, Record] = {}
+    for record in records:
+        unique.setdefault(record.key.lower(), record)
+    for record in unique.values():
+        spans = [span for span in scan(text) if span.key.lower() == record.key.lower()]
+        if not spans:
+            appended.append(_block(record, newline))
+            outcome.added.append(record.key)
+            continue
+        if not update:
+            outcome.skipped.append((record.key, spans[0].line))
+            continue
+        if len(spans) > 1:
+            lines = ", ".join(str(span.line) for span in spans)
+            raise BibError(f"{record.key} is in the file {len(spans)} times (lines {lines}); keep one, then update", path=path)
+        span = spans[0]
+        if span.end is None:
+            raise BibError(f"the entry {span.key} never closes its braces; fix it by hand, then update", path=path, line=span.line)
+        start, with_comment = _comment_start(text, span)
+        new = _block(record, newline, comment=with_comment).removesuffix(newline)
+        text = text[:start] + new + text[span.end:]
+        outcome.replaced.append((record.key, span.line))
+    if appended:
+        if text and not text.endswith("\n"):
+            text += newline
+        if text and not text.endswith(("\n\n", "\r\n\r\n")):
+            text += newline
+        text += newline.join(appended)
+    return text, outcome
+
+
+def _block(record: Record, newline: str, *, comment: bool = True) -> str:
+    return format_bibtex([record], comments=comment).replace("\n\n@", "\n@").replace("\n", newline)
+
+
+def _comment_start(text: str, span: Span) -> tuple[int, bool]:
+    """Where the replacement starts: at our provenance comment directly above the entry if
+    it is there (it describes the entry being replaced), else at the entry's ``@``."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    if text[line_start: span.start].strip():
+        return span.start, False
+    if line_start == 0:
+        return span.start, False
+    previous_start = text.rfind("\n", 0, line_start - 1) + 1
+    previous = text[previous_start: line_start].rstrip("\r\n")
+    if re.match(rf"% {re.escape(span.key)}: first page \d+", previous):
+        return previous_start, True
+    return span.start, False
+
+
+def add_to_file(path: str | Path, records: Sequence[Record], *, update: bool = False) -> Outcome:
+    """Add ``records`` to the .bib file at ``path`` (created if missing), atomically.
+
+    The file is only rewritten when something changed; a file that cannot be read, is not
+    UTF-8, or is write-protected is left exactly as it was.
+    """
+    from .files import atomic_write
+
+    given = Path(path)
+    target = given.resolve() if given.is_symlink() else given
+    try:
+        raw = target.read_bytes()
+        exists = True
+    except FileNotFoundError:
+        raw, exists = b"", False
+    except IsADirectoryError:
+        raise BibError("is a folder, not a .bib file", path=given) from None
+    except OSError as exc:
+        raise BibError(f"cannot read the file: {exc.strerror or exc}", path=given) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise BibError("not UTF-8 text; opmlbib adds only to UTF-8 files (nothing changed)", path=given, line=line) from None
+    if exists:
+        _check_writable(target, given)
+    new_text, outcome = merge(text, records, update=update, path=given)
+    if outcome.changed:
+        atomic_write(target, new_text, replace_existing=exists)
+    return outcome
+
+
+def _check_writable(target: Path, shown: Path) -> None:
+    # Renaming a new file over the old one would succeed even for a write-protected file
+    # (and root may write anything): honour the file's own permission bits.
+    mode = target.stat().st_mode
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise OutputError("the file is write-protected (nothing changed)", path=shown)
