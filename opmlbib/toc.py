@@ -51,11 +51,9 @@ MONTHS = {
 _DATE = re.compile(
     r"^(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2})(?:\s*[-\u2013\u2014]\s*(?:[A-Za-z]+\.?\s+)?\d{1,2})?,?\s+(?P<year>\d{4})$"
 )
-# Title and page number set apart by dotted leaders or white space (tabs included).
-_SEPARATED_PAGE = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}\s*|\s+)(?P<page>\d+)$")
-# Title with the page number glued to its last character.
-_GLUED_PAGE = re.compile(r"^(?P<title>.*\D)(?P<digits>\d+)$")
-_AFFILIATION = re.compile(r"\*(?P<md>[^*]+)\*|<i>(?P<html>.*?)</i>", re.IGNORECASE)
+_AFFILIATION = re.compile(r"\*(?P<md>[^*]+)\*|<i>(?P<html>[^<]*)</i>", re.IGNORECASE)
+_DIGITS = "0123456789"
+_MAX_PAGE_DIGITS = 6  # a longer number is part of a title, not a page
 _NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _PLACEHOLDER = "\x00{}\x00"
 _PLACEHOLDER_SPLIT = re.compile("\x00(\\d+)\x00")
@@ -196,7 +194,7 @@ def infer_last_pages(records: list[Record] | tuple[Record, ...]) -> tuple[Record
 def parse_authors(line: str) -> tuple[Author, ...]:
     """Names and affiliations of one author line, in order."""
     if "<" in line:
-        line = html.unescape(re.sub(r"</?(?!i>)(?!/i>)[a-zA-Z][^>]*>", "", line))
+        line = html.unescape(re.sub(r"</?(?!i>)(?!/i>)[a-zA-Z][^<>]*>", "", line))
     affiliations: list[str] = []
 
     def stash(match: re.Match[str]) -> str:
@@ -283,21 +281,31 @@ def _parse_header(lines: list[tuple[int, str]], path: str | Path | None) -> tupl
 
 
 def _page_candidates(line: str) -> tuple[tuple[str, int], ...]:
-    match = _SEPARATED_PAGE.match(line)
-    if match:
-        title = match.group("title").rstrip(". ").rstrip() if match.group("title").endswith("..") else match.group("title")
-        return ((title, int(match.group("page"))),)
-    match = _GLUED_PAGE.match(line)
-    if not match:
+    """The (title, first page) readings of a line, or none if it does not end in a number.
+
+    Written without backtracking regular expressions, so a huge line costs linear time.
+    """
+    head = line.rstrip(_DIGITS)
+    digits = line[len(head):]
+    if not digits:
         return ()
-    title, digits = match.group("title"), match.group("digits")
-    out = []
-    for width in range(1, len(digits) + 1):
-        page_digits = digits[-width:]
-        if page_digits.startswith("0"):
-            continue
-        out.append((title + digits[:-width], int(page_digits)))
-    return tuple(out)
+    spaced = head.rstrip()
+    if len(digits) > _MAX_PAGE_DIGITS and spaced != head:
+        return ()
+    undotted = spaced.rstrip(".")
+    if len(spaced) - len(undotted) >= 2:  # dotted leaders: "Title.....5"
+        title = undotted.rstrip()
+    elif spaced != head:  # white space or a tab: "Title 5"
+        title = spaced
+    else:  # glued: "Production31" may be page 1 or page 31
+        if not head:
+            return ()
+        return tuple(
+            (head + digits[:-width], int(digits[-width:]))
+            for width in range(1, min(len(digits), _MAX_PAGE_DIGITS) + 1)
+            if not digits[-width:].startswith("0")
+        )
+    return ((title, int(digits)),) if title else ()
 
 
 def _resolve_pages(titles: list[_Title], path: str | Path | None) -> list[tuple[str, int]]:

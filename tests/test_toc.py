@@ -2,6 +2,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opmlbib.errors import TocError
 from opmlbib.model import Source
@@ -179,3 +181,31 @@ def test_undecodable_bytes_name_the_line(tmp_path):
 def test_missing_file_is_a_domain_error(tmp_path):
     with pytest.raises(TocError, match="cannot read"):
         read_toc(tmp_path / "nope.txt")
+
+
+# Arbitrary input: the parser returns records or raises TocError, never anything else.
+_PIECES = st.sampled_from(
+    ["\n", "\n\n", " ", "\t", "*", "<i>", "</i>", ";", ",", " and ", ".....", "Paper", "Ada Lovelace",
+     "1", "7", "42", "Jr.", "OpML '19: Conf", "May 20, 2019", "Place", ":", "&amp;", "\u2013", "\ufeff"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_structured_noise_gives_records_or_a_toc_error(text):
+    try:
+        _, records = parse_toc(text, path="noise.txt")
+    except TocError as exc:
+        assert exc.path == "noise.txt"
+    else:
+        pages = [r.first_page.number for r in records]
+        assert pages == sorted(set(pages)) and all(r.authors for r in records)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_gives_records_or_a_toc_error(text):
+    try:
+        parse_toc(HEADER + text, path="noise.txt")
+    except TocError:
+        pass

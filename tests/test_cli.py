@@ -1,0 +1,39 @@
+"""The command line as a whole: help, version, error reporting, `python -m opmlbib`."""
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from opmlbib.cli import cli
+
+
+def test_help_lists_the_commands():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "export" in result.output and "OpML '19" in result.output
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and "opmlbib" in result.output
+
+
+def test_unknown_command_is_a_usage_error():
+    result = CliRunner().invoke(cli, ["frobnicate"])
+    assert result.exit_code == 2 and "No such command" in result.stderr
+
+
+def test_domain_errors_are_one_line_on_stderr_with_exit_1(tmp_path):
+    target = tmp_path / "refs.bib"
+    target.write_text("mine")
+    result = CliRunner().invoke(cli, ["export", "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+    assert target.read_text() == "mine"
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "opmlbib", "export"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.count("@inproceedings{") == 16
