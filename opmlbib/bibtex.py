@@ -271,26 +271,23 @@ def provenance_comment(record: Record) -> str:
 
 
 def format_bibtex(records: Sequence[Record], *, comments: bool = True) -> str:
-    """All records as one BibTeX file (bibtexparser's writer, values already encoded)."""
+    """All records as one BibTeX file: each entry written by bibtexparser from values encoded
+    here, preceded by its provenance comment, entries separated by a blank line."""
     from bibtexparser import Library, write_string
-    from bibtexparser.model import Entry, Field, ImplicitComment
+    from bibtexparser.model import Entry, Field
     from bibtexparser.writer import BibtexFormat
 
-    library = Library()
-    for record in records:
-        if not record.key:
-            raise BibError(f"the record {record.title!r} has no citation key")
-        comment = provenance_comment(record) if comments else ""
-        if comment:
-            library.add(ImplicitComment(comment))
-        library.add(Entry(record.entry_type, record.key, [Field(k, v) for k, v in entry_fields(record)]))
     fmt = BibtexFormat()
     fmt.indent = "  "
     fmt.value_column = "auto"
-    fmt.block_separator = "\n"
-    text = write_string(library, unparse_stack=[], bibtex_format=fmt)
-    # Entries are separated by one blank line; a comment sits directly above its entry.
-    return re.sub(r"\n(%[^\n]*)\n\n@", r"\n\1\n@", text.replace("}\n@", "}\n\n@").replace("}\n%", "}\n\n%"))
+    blocks = []
+    for record in records:
+        if not record.key:
+            raise BibError(f"the record {record.title!r} has no citation key")
+        library = Library([Entry(record.entry_type, record.key, [Field(k, v) for k, v in entry_fields(record)])])
+        comment = provenance_comment(record) if comments else ""
+        blocks.append((comment + "\n" if comment else "") + write_string(library, unparse_stack=[], bibtex_format=fmt))
+    return "\n".join(blocks)
 
 
 # ------------------------------------------------------------------------ reading
