@@ -54,26 +54,51 @@ def load_records(bib: str | None):
     return bib_records(bib) if bib else default_records()
 
 
+_FORMATS = ("bibtex", "biblatex", "csljson", "ris")
+
+
+def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format``: which bibliography format to write."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(_FORMATS),
+        default="bibtex",
+        show_default=True,
+        help="bibtex (for BibTeX and natbib), biblatex (biblatex's data model: date, eventtitle, "
+        "venue, location; for biber), csljson (CSL-JSON, for pandoc, Zotero and citeproc) "
+        "or ris (RIS, for reference managers).",
+    )(func)
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``-o FILE`` and ``--force``."""
+    func = click.option("--force", is_flag=True, help="Replace FILE if it exists (never replaced without it).")(func)
+    return click.option(
+        "-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
+        help="Write to FILE (atomically) instead of stdout.",
+    )(func)
+
+
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically) instead of stdout.")
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.argument("queries", metavar="[QUERY]...", nargs=-1)
+@format_option
+@output_options
+@bib_option
 @_domain_errors
-def export(output: str | None, force: bool) -> None:
-    """Print every record as BibTeX.
+def export(queries: tuple[str, ...], fmt: str, output: str | None, force: bool, bib: str | None) -> None:
+    """Print every record, or those QUERY... names, as BibTeX or another format.
 
     Page ranges end on the publisher's last page where it is known; otherwise on the
     page before the next paper (an upper bound, noted in the comment above the entry).
     """
-    from .bibtex import format_bibtex
-    from .files import atomic_write
-    from .library import default_records
+    from .formats import render
 
-    text = format_bibtex(default_records())
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        atomic_write(output, text, replace_existing=force)
-        click.echo(f"Wrote {len(default_records())} records to {output}", err=True)
+    records = load_records(bib)
+    if queries:
+        records = _resolve_all(records, queries)
+    _write_output(render(records, fmt), output, force, len(records))
 
 
 def _write_output(text: str, output: str | None, force: bool, count: int) -> None:
@@ -171,6 +196,32 @@ def add(queries: tuple[str, ...], target: str, update: bool) -> None:
         click.echo(f"Replaced {key} in {target} (line {line})", err=True)
     for key, line in outcome.skipped:
         click.echo(f"Skipped {key}: already in {target} (line {line}); --update replaces it", err=True)
+
+
+@cli.command("toc")
+@click.argument("toc_file", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--meta", metavar="META.toml", type=click.Path(dir_okay=False),
+              help="Facts the table of contents lacks (publisher, ISBN, last pages, URLs, name "
+                   "corrections), each with its source; see opmlbib/data/opml19.toml for the format.")
+@format_option
+@output_options
+@_domain_errors
+def toc(toc_file: str, meta: str | None, fmt: str, output: str | None, force: bool) -> None:
+    """Turn any table of contents in the USENIX house style into records.
+
+    FILE starts with a header (SHORT: Full conference name / the date / the place),
+    then session headings, and for each paper a title ending in its first page (after
+    dotted leaders, spaces, a tab, or glued to the last word) and an author line whose
+    groups end in an *affiliation* or <i>affiliation</i>, separated by ';'.
+
+    Each paper ends on the page before the next one starts (an upper bound) unless
+    META.toml gives its last page; the last paper gets its first page only.
+    """
+    from .formats import render
+    from .library import toc_records
+
+    records = toc_records(toc_file, meta)
+    _write_output(render(records, fmt), output, force, len(records))
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from opmlbib.bibtex import format_bibtex, parse_bibtex
 from opmlbib.cli import cli
 from opmlbib.library import default_records
 
-from .latex_tools import bibtex_run, pdflatex, require, run
+from .latex_tools import bbl_text, biber_run, bibtex_run, latex_warnings, pdflatex, require
 
 DATA = Path(__file__).parent / "data"
 
@@ -165,3 +165,180 @@ def test_add_to_a_write_protected_file(tmp_path):
     result = invoke("add", "hsu2019tony", "--to", path)
     assert result.exit_code == 1 and "write-protected" in result.stderr
     assert path.read_text() == "% keep\n"
+
+
+# ------------------------------------------------------------------------ export
+
+
+def test_plain_export_is_the_bibtex_of_every_record():
+    plain = invoke("export")
+    assert plain.exit_code == 0
+    assert plain.stdout == format_bibtex(default_records())
+    assert invoke("export", "--format", "bibtex").stdout == plain.stdout
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "ris"])
+def test_export_selected_records_in_each_format(fmt):
+    from opmlbib.formats import render
+
+    result = invoke("export", "soifer2019deep", "hsu2019tony", "soifer2019deep", "--format", fmt)
+    assert result.exit_code == 0
+    by_key = {r.key: r for r in default_records()}
+    assert result.stdout == render([by_key["soifer2019deep"], by_key["hsu2019tony"]], fmt)
+
+
+def test_export_unknown_key_and_unknown_format():
+    result = invoke("export", "nosuchkey2019")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ") and "nosuchkey2019" in result.stderr
+    assert invoke("export", "--format", "endnote").exit_code == 2
+
+
+def test_export_never_replaces_a_file_without_force(tmp_path):
+    out = tmp_path / "out.ris"
+    out.write_text("mine\n")
+    result = invoke("export", "--format", "ris", "-o", out)
+    assert result.exit_code == 1 and "--force" in result.stderr
+    assert out.read_text() == "mine\n"
+    result = invoke("export", "--format", "ris", "-o", out, "--force")
+    assert result.exit_code == 0 and "Wrote 16 records" in result.stderr
+    assert out.read_text().count("TY  - CPAPER") == 16
+
+
+def test_export_with_a_users_bib(tmp_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@book{lamport1994, author = {Lamport, Leslie}, title = {{\\LaTeX}: A Document Preparation System},\n"
+                   "  publisher = {Addison-Wesley}, year = 1994}\n")
+    result = invoke("export", "--bib", bib, "--format", "biblatex")
+    assert result.exit_code == 0
+    assert "@book{lamport1994," in result.stdout and "date      = {1994}" in result.stdout
+    assert invoke("export", "--bib", tmp_path / "none.bib").exit_code == 1
+
+
+# --------------------------------------------------------------------------- toc
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("netsys21", [
+            ("mullerlukasiewicz2021uberfast", "Über-fast Ω-Routing with λ-Calculus", "1-6"),
+            ("garcia2021scaling", "Scaling to 10k Tenants", "7-12"),
+            ("astrom2021queues", "Queues & Buffers: 50% Less State for #hashtags_and ~tildes", "13-20"),
+            ("zhang2021rethinking", "Rethinking TCP for 400G Networks", "21-24"),
+            ("rausch2021last", "The Last Paper on σ-Algebras and Δ-Coding", "25"),
+        ]),
+        ("edgeml22", [
+            ("perez2022batching", "μ-Batching & β-VAEs on Microcontrollers", "97-100"),
+            ("gross2022top5", "Top-5 Accuracy Is Not Enough for 2022 Models", "101-108"),
+            ("curiesklodowska2022pricing", "Pricing $5 Models^2 with C:\\Paths and {Braces}", "109-116"),
+            ("lhopital2022efficient", "Efficient α–β Pruning for ≥ 8-bit Networks", "117"),
+        ]),
+    ],
+)
+def test_toc_command_splits_glued_pages_and_keeps_special_characters(name, expected):
+    result = invoke("toc", DATA / "toc" / f"{name}.txt")
+    assert result.exit_code == 0, result.output
+    assert [(r.key, r.title, r.pages) for r in parse_bibtex(result.stdout)] == expected
+
+
+def test_toc_authors_groups_and_affiliations():
+    import json
+
+    records = parse_bibtex(invoke("toc", DATA / "toc" / "netsys21.txt").stdout)
+    assert [a.display for a in records[0].authors] == ["Zoë Müller-Łukasiewicz", "Jean-François Côté", "Bjørn Ødegård"]
+    assert [a.display for a in records[1].authors] == ["Ana García", "José Núñez", "Paul Rausch", "Sam Smith, Jr."]
+    assert [a.display for a in records[3].authors] == ["Wei Zhang", "Li Na", "Kai Chen", "Ömer Şahin"]
+    assert json.dumps([a.display for a in records[4].authors], ensure_ascii=False) == '["Paul Rausch", "Élodie Dupré"]'
+
+
+def test_toc_with_meta_and_every_format(tmp_path):
+    toc_file, meta = DATA / "toc" / "edgeml22.txt", DATA / "toc" / "edgeml22.toml"
+    bib = invoke("toc", toc_file, "--meta", meta)
+    records = parse_bibtex(bib.stdout)
+    assert [r.pages for r in records] == ["97-100", "101-104", "109-116", "117-120"]
+    assert records[1].url == "https://example.org/edgeml22/gross"
+    assert records[0].venue.publisher == "Edge & Co. Press"
+
+    ris = invoke("toc", toc_file, "--meta", meta, "--format", "ris")
+    import rispy
+
+    entries = rispy.loads(ris.stdout)
+    assert [e["title"] for e in entries] == [r.title for r in records]
+    assert [e["authors"][0] for e in entries] == ["Pérez, Ana Sofía", "Groß, Jürgen", "Curie-Skłodowska, Marie", "L'Hôpital, François"]
+    assert entries[1]["authors"][1] == "van der Berg, Jan"
+
+    out = tmp_path / "edge.bib"
+    result = invoke("toc", toc_file, "--meta", meta, "--format", "biblatex", "-o", out)
+    assert result.exit_code == 0 and "Wrote 4 records" in result.stderr
+    assert "eventtitle = {EdgeML '22}" in out.read_text()
+    assert invoke("toc", toc_file, "-o", out).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "empty file"),
+        ("X '21: A Workshop\nJune 3, 2021\nSomewhere\n\nA Title7\n", "no author line"),
+        ("X '21: A Workshop\nJune 3, 2021\nSomewhere\n\nFirst Paper9\nA B, *C*\n\nSecond Paper5\nD E, *F*\n", "pages go backwards"),
+    ],
+)
+def test_toc_errors_name_the_file(tmp_path, content, message):
+    path = tmp_path / "toc.txt"
+    path.write_text(content)
+    result = invoke("toc", path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}") and message in result.stderr
+    assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- biblatex + biber
+
+
+@pytest.mark.latex
+def test_pdflatex_biber_round_trip_with_biblatex_export(tmp_path):
+    require("pdflatex", "biber")
+    result = invoke("export", "--format", "biblatex", "-o", tmp_path / "refs.bib")
+    assert result.exit_code == 0
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[backend=biber]{biblatex}\n"
+        "\\addbibresource{refs.bib}\n\\begin{document}\n"
+        "See \\cite{hsu2019tony}, \\cite{zhou2019katib} and \\cite{bhattacharjee2019stratum}.\n"
+        "\\printbibliography\n\\end{document}\n"
+    )
+    blg = biber_run(tmp_path, "main")
+    assert "WARN" not in blg and "ERROR" not in blg, blg
+    assert latex_warnings(tmp_path, "main") == []
+    bbl = (tmp_path / "main.bbl").read_text()
+    assert re.findall(r"\\entry\{(\w+)\}", bbl) == ["bhattacharjee2019stratum", "hsu2019tony", "zhou2019katib"]
+    assert "\\field{eventtitle}{OpML '19}" in bbl
+    assert "\\field{eventyear}{2019}" in bbl and "\\field{eventday}{20}" in bbl
+    assert "\\list{location}{1}{%\n        {Santa Clara, CA}%" in bbl
+    assert "\\field{pages}{59}" in bbl and "\\field{pages}{39\\bibrangedash 41}" in bbl
+
+
+@pytest.mark.latex
+def test_pdflatex_biber_typeset_accents_specials_and_greek_from_tables_of_contents(tmp_path):
+    require("pdflatex", "biber")
+    for name, extra in (("netsys21", []), ("edgeml22", ["--meta", DATA / "toc" / "edgeml22.toml"])):
+        result = invoke("toc", DATA / "toc" / f"{name}.txt", *extra, "--format", "biblatex", "-o", tmp_path / f"{name}.bib")
+        assert result.exit_code == 0
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[backend=biber]{biblatex}\n"
+        "\\addbibresource{netsys21.bib}\n\\addbibresource{edgeml22.bib}\n\\begin{document}\n"
+        "All of them.\\nocite{*}\n\\printbibliography\n\\end{document}\n"
+    )
+    blg = biber_run(tmp_path, "main")
+    assert "WARN" not in blg and "ERROR" not in blg, blg
+    assert latex_warnings(tmp_path, "main") == []
+    bbl = (tmp_path / "main.bbl").read_text(encoding="utf-8")
+    assert bbl.count("\\entry{") == 9
+    # biber decodes the escapes to the letters themselves (some in a brace group: Sk{ł}odowska).
+    plain = bbl_text(tmp_path, "main")
+    for name in ["Müller-Łukasiewicz", "García", "Sofía", "Groß", "Đoković", "Åström", "Şahin", "Curie-Skłodowska"]:
+        assert name in plain, name
+    for title in [
+        "Queues {\\&} Buffers: 50{\\%} Less State for {\\#}hashtags{\\_}and {\\textasciitilde}tildes",
+        "Über-fast {{\\ensuremath{\\Omega}}-Routing} with {{\\ensuremath{\\lambda}}-Calculus}",
+        "Efficient {\\ensuremath{\\alpha}}{–}{\\ensuremath{\\beta}} Pruning for {\\ensuremath{\\geq}} 8-bit Networks",
+    ]:
+        assert f"\\field{{title}}{{{title}}}" in bbl, title

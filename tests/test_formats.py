@@ -1,0 +1,225 @@
+import re
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import rispy
+
+from opmlbib.bibtex import parse_bibtex
+from opmlbib.formats import (
+    FormatError,
+    biber_safe,
+    biblatex_fields,
+    format_biblatex,
+    format_ris,
+    iso_date,
+    render,
+    ris_name,
+)
+from opmlbib.library import bib_records, default_records, toc_records
+from opmlbib.model import Author
+
+from .latex_tools import require
+
+TOC = Path(__file__).parent / "data" / "toc"
+BY_KEY = {record.key: record for record in default_records()}
+
+
+def netsys():
+    return toc_records(TOC / "netsys21.txt")
+
+
+def edgeml():
+    return toc_records(TOC / "edgeml22.txt", TOC / "edgeml22.toml")
+
+
+ALL_SETS = {"opml19": default_records, "netsys21": netsys, "edgeml22": edgeml}
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [((2019, 5, 20), "2019-05-20"), ((2019, 5, None), "2019-05"), ((2019, None, None), "2019"),
+     ((2019, None, 7), "2019"), ((None, 5, 20), None), ((987, 1, 2), "0987-01-02")],
+)
+def test_iso_date(parts, expected):
+    assert iso_date(*parts) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r"Garc{\'\i}a", r"Garc{\'{i}}a"),
+        (r"Na{\"{\i}}ve", r"Na{\"{i}}ve"),
+        (r"{\^\i}le {\u\j}", r"{\^{i}}le {\u{j}}"),
+        (r"\'\item and \i alone", r"\'\item and \i alone"),
+        (r"{\'e}t{\'e}", r"{\'e}t{\'e}"),
+    ],
+)
+def test_biber_safe(text, expected):
+    assert biber_safe(text) == expected
+
+
+def test_biblatex_fields_of_a_proceedings_paper():
+    entry_type, fields = biblatex_fields(BY_KEY["hsu2019tony"])
+    assert entry_type == "inproceedings"
+    assert dict(fields) == {
+        "author": "{Hsu, Anthony and Hu, Keqiu and Hung, Jonathan and Suresh, Arun and Zhang, Zhe}",
+        "title": "{{TonY}: An Orchestrator for Distributed Machine Learning Jobs}",
+        "booktitle": "{2019 USENIX Conference on Operational Machine Learning (OpML 19)}",
+        "eventtitle": "{OpML '19}",
+        "eventdate": "{2019-05-20}",
+        "venue": "{Santa Clara, CA}",
+        "date": "{2019-05-20}",
+        "pages": "{39--41}",
+        "location": "{Santa Clara, CA}",
+        "publisher": "{USENIX Association}",
+        "isbn": "{978-1-939133-00-7}",
+        "url": "{https://www.usenix.org/conference/opml19/presentation/hsu}",
+    }
+    assert "year" not in dict(fields) and "month" not in dict(fields) and "address" not in dict(fields)
+
+
+def test_biblatex_fields_of_a_users_entries(tmp_path):
+    path = tmp_path / "mine.bib"
+    path.write_text(
+        "@article{knuth1984, author = {Knuth, Donald E.}, title = {Literate Programming},\n"
+        "  journal = {The Computer Journal}, year = 1984, month = may, volume = 27, pages = {97--111}}\n"
+        "@phdthesis{doe2001, author = {Doe, Jane}, title = {A Thesis}, school = {MIT}, year = 2001,\n"
+        "  url = {https://example.org/a_b%20c}}\n"
+    )
+    knuth, doe = bib_records(path)
+    entry_type, fields = biblatex_fields(knuth)
+    assert entry_type == "article"
+    assert dict(fields) == {
+        "author": "{Knuth, Donald E.}",
+        "title": "{Literate Programming}",
+        "date": "{1984-05}",
+        "pages": "{97--111}",
+        "journaltitle": "{The Computer Journal}",
+        "volume": "{27}",
+    }
+    entry_type, fields = biblatex_fields(doe)
+    assert entry_type == "thesis"
+    assert dict(fields) == {
+        "author": "{Doe, Jane}",
+        "title": "{A Thesis}",
+        "date": "{2001}",
+        "url": r"{https://example.org/a_b\%20c}",
+        "type": "{phdthesis}",
+        "institution": "{MIT}",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SETS))
+def test_biblatex_reads_back_to_the_same_text(name):
+    records = ALL_SETS[name]()
+    back = parse_bibtex(format_biblatex(records))
+    assert [r.key for r in back] == [r.key for r in records]
+    for record, read in zip(records, back, strict=True):
+        assert read.title == record.title
+        assert [(a.given, a.von, a.family, a.suffix) for a in read.authors] == [
+            (a.given, a.von, a.family, a.suffix) for a in record.authors
+        ]
+        extra = dict(read.extra)
+        assert extra["date"] == iso_date(record.venue.year, record.venue.month, record.venue.day)
+        assert extra["location"] == record.venue.address
+        assert read.venue.booktitle == record.venue.booktitle
+        assert read.pages == record.pages
+        assert extra["eventtitle"] == record.venue.short_name
+
+
+def test_greek_accents_and_specials_in_biblatex():
+    text = format_biblatex(netsys())
+    assert r"{Müller" not in text  # escaped, not raw UTF-8
+    assert r"M{\"u}ller-{\L}ukasiewicz, Zo{\"e}" in text
+    assert r"{{\ensuremath{\lambda}}-Calculus}" in text
+    assert r"Queues {\&} Buffers: 50{\%} Less State for {\#}hashtags{\_}and {\textasciitilde}tildes" in text
+    assert r"Garc{\'{i}}a, Ana" in text  # the spelling biber decodes to a printable letter
+
+
+def test_last_paper_gets_its_first_page_only():
+    last = netsys()[-1]
+    assert dict(biblatex_fields(last)[1])["pages"] == "{25}"
+    (entry,) = rispy.loads(format_ris([last]))
+    assert entry["start_page"] == "25" and "end_page" not in entry
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        (Author("Ludwig", "Beethoven", von="van"), "van Beethoven, Ludwig"),
+        (Author("Sam", "Smith", suffix="Jr."), "Smith, Sam, Jr."),
+        (Author("", "Plato"), "Plato"),
+        (Author("Zoë", "Müller-Łukasiewicz"), "Müller-Łukasiewicz, Zoë"),
+    ],
+)
+def test_ris_name(author, expected):
+    assert ris_name(author) == expected
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SETS))
+def test_ris_round_trip_through_rispy(name):
+    records = ALL_SETS[name]()
+    entries = rispy.loads(format_ris(records))
+    assert len(entries) == len(records)
+    for record, entry in zip(records, entries, strict=True):
+        venue = record.venue
+        assert entry["type_of_reference"] == "CPAPER"
+        assert entry["authors"] == [ris_name(a) for a in record.authors]
+        assert entry["title"] == record.title
+        assert entry["secondary_title"] == venue.booktitle
+        assert entry["year"] == str(venue.year)
+        assert entry["date"] == f"{venue.year}/{venue.month:02d}/{venue.day:02d}/"
+        assert entry["start_page"] == str(record.first_page.number)
+        assert entry.get("end_page") == (str(record.last_page.number) if record.last_page else None)
+        assert entry["place_published"] == venue.address
+        assert entry.get("publisher") == venue.publisher
+        assert entry.get("issn") == venue.isbn
+        assert entry.get("urls") == ([record.url] if record.url else None)
+
+
+def test_ris_keeps_each_value_on_one_line_and_types_other_entries():
+    record = replace(BY_KEY["hsu2019tony"], title="Two\nlines", entry_type="article",
+                     extra=(("volume", "3"), ("number", "4")))
+    (entry,) = rispy.loads(format_ris([record]))
+    assert entry["title"] == "Two lines"
+    assert entry["type_of_reference"] == "JOUR"
+    assert (entry["volume"], entry["number"]) == ("3", "4")
+
+
+def test_render_dispatch():
+    records = default_records()[:2]
+    assert render(records, "biblatex") == format_biblatex(records)
+    assert render(records, "ris") == format_ris(records)
+    with pytest.raises(FormatError, match="unknown format"):
+        render(records, "endnote")
+
+
+@pytest.mark.latex
+@pytest.mark.parametrize("name", sorted(ALL_SETS))
+def test_biber_validates_the_biblatex_data_model(tmp_path, name):
+    require("biber")
+    (tmp_path / "refs.bib").write_text(format_biblatex(ALL_SETS[name]()), encoding="utf-8")
+    result = subprocess.run(
+        ["biber", "--tool", "--validate-datamodel", "--output-directory", str(tmp_path), "refs.bib"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not re.search(r"WARN|ERROR", result.stdout + result.stderr), result.stdout
+
+
+@pytest.mark.latex
+def test_biber_validation_is_not_vacuous(tmp_path):
+    # The same check reports a field outside the data model and a bad date.
+    require("biber")
+    bad = replace(BY_KEY["hsu2019tony"], extra=(("bogus", "x"),))
+    text = format_biblatex([bad]).replace("2019-05-20", "2019-13-45")
+    (tmp_path / "refs.bib").write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        ["biber", "--tool", "--validate-datamodel", "--output-directory", str(tmp_path), "refs.bib"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )
+    warnings = [line for line in result.stdout.splitlines() if "WARN" in line]
+    assert any("bogus" in line for line in warnings)
+    assert any("2019-13-45" in line for line in warnings)
