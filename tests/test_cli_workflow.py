@@ -342,3 +342,25 @@ def test_pdflatex_biber_typeset_accents_specials_and_greek_from_tables_of_conten
         "Efficient {\\ensuremath{\\alpha}}{–}{\\ensuremath{\\beta}} Pruning for {\\ensuremath{\\geq}} 8-bit Networks",
     ]:
         assert f"\\field{{title}}{{{title}}}" in bbl, title
+
+
+@pytest.mark.latex
+@pytest.mark.parametrize("style", ["plain", "ieeetr"])
+def test_bibtex_accepts_tables_of_contents_without_a_warning(tmp_path, style):
+    require("pdflatex", "bibtex")
+    for name, extra in (("netsys21", []), ("edgeml22", ["--meta", DATA / "toc" / "edgeml22.toml"])):
+        result = invoke("toc", DATA / "toc" / f"{name}.txt", *extra, "-o", tmp_path / f"{name}.bib")
+        assert result.exit_code == 0
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\begin{document}\nAll.\\nocite{*}\n"
+        f"\\bibliographystyle{{{style}}}\n\\bibliography{{netsys21,edgeml22}}\n\\end{{document}}\n"
+    )
+    blg = bibtex_run(tmp_path, "main")
+    assert "Warning--" not in blg and "error message" not in blg, blg
+    assert latex_warnings(tmp_path, "main") == []
+    text = bbl_text(tmp_path, "main")
+    assert text.count("\\bibitem") == 9
+    assert re.search(r"(?:page|p\.)~25,", text)  # the last paper: its first page only
+    raw = " ".join((tmp_path / "main.bbl").read_text().split())
+    assert "50{\\%} less state for {\\#}hashtags{\\_}and {\\textasciitilde}tildes" in raw
+    assert "{{\\ensuremath{\\sigma}}-Algebras}" in raw
