@@ -119,22 +119,23 @@ def _write_output(text: str, output: str | None, force: bool, count: int) -> Non
 @click.option("--force", is_flag=True, help="Replace FILE.bib if it exists.")
 @click.option("--strict", is_flag=True,
               help="Fail (exit 1, nothing written) if a cited key is not in the library.")
+@format_option
 @bib_option
 @_domain_errors
-def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, bib: str | None) -> None:
+def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, fmt: str, bib: str | None) -> None:
     """Write a .bib with just the entries a LaTeX run cited.
 
     Reads the FILE.aux that pdflatex wrote (BibTeX's \\citation lines or biblatex's
     \\abx@aux@cite lines, and the .aux files of \\include'd chapters, found next to
     FILE.aux) and writes the cited entries in citation order, each once; \\nocite{*}
     brings in every entry.  Point \\bibliography (or \\addbibresource) at the result and
-    run bibtex (or biber).
+    run bibtex (or biber; --format biblatex writes biblatex's own fields).
 
     Keys that are not in the library are listed on stderr and left out; the rest is
     still written and the exit status is 0, unless --strict is given.
     """
     from .aux import read_aux, select
-    from .bibtex import format_bibtex
+    from .formats import render
 
     records = load_records(bib)
     citations = read_aux(aux_file)
@@ -152,7 +153,7 @@ def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, bi
             click.echo(f"Not in {where}, left out: {key}", err=True)
     if not citations.keys:
         click.echo(f"{aux_file} cites nothing", err=True)
-    _write_output(format_bibtex(chosen), output, force, len(chosen))
+    _write_output(render(chosen, fmt), output, force, len(chosen))
 
 
 def _resolve_all(records, queries: tuple[str, ...]):

@@ -85,6 +85,16 @@ def test_crlf_file_gets_crlf_entries(copy):
     assert [r.key for r in parse_bibtex(after.decode())] == ["lamport1994", "hsu2019tony"]
 
 
+def test_byte_order_mark_and_odd_bytes_are_kept(tmp_path):
+    path = tmp_path / "bom.bib"
+    before = "\ufeff% caf\u00e9 \u2603\r\n@misc{x, title = {\u00fcber}}   \t".encode()
+    path.write_bytes(before)
+    add_to_file(path, [HSU])
+    after = path.read_bytes()
+    assert after.startswith(before)
+    assert after[len(before):].startswith(b"\r\n\r\n% hsu2019tony:")
+
+
 def test_file_without_final_newline(copy):
     path = copy("no-final-newline.bib")
     add_to_file(path, [HSU])

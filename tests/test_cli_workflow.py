@@ -58,6 +58,15 @@ def test_aux_nocite_all_writes_every_record():
     assert keys_of(result.stdout) == ["hsu2019tony", *rest]
 
 
+def test_aux_in_biblatex_format():
+    from opmlbib.formats import format_biblatex
+
+    result = invoke("aux", DATA / "aux" / "biblatex.aux", "--format", "biblatex")
+    assert result.exit_code == 0
+    by_key = {r.key: r for r in default_records()}
+    assert result.stdout == format_biblatex([by_key["zhou2019katib"], by_key["soifer2019deep"]])
+
+
 def test_aux_output_is_never_replaced_without_force(tmp_path):
     out = tmp_path / "refs.bib"
     out.write_text("mine\n")
