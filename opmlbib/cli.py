@@ -54,7 +54,7 @@ def load_records(bib: str | None):
     return bib_records(bib) if bib else default_records()
 
 
-_FORMATS = ("bibtex", "biblatex", "csljson", "ris")
+_FORMATS = ("bibtex", "biblatex", "ris")
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -67,8 +67,7 @@ def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
         default="bibtex",
         show_default=True,
         help="bibtex (for BibTeX and natbib), biblatex (biblatex's data model: date, eventtitle, "
-        "venue, location; for biber), csljson (CSL-JSON, for pandoc, Zotero and citeproc) "
-        "or ris (RIS, for reference managers).",
+        "venue, location; for biber) or ris (RIS, for reference managers).",
     )(func)
 
 

@@ -1,4 +1,4 @@
-"""Records → the other bibliography formats: biblatex, RIS and CSL-JSON (and BibTeX itself).
+"""Records → the other bibliography formats: biblatex and RIS (and BibTeX itself).
 
 BibLaTeX uses its own data model rather than BibTeX's fields:
 
@@ -10,12 +10,11 @@ BibLaTeX uses its own data model rather than BibTeX's fields:
   ``thesis``/``report`` entries with a ``type`` for BibTeX's thesis and report types.
 
 Values are escaped exactly as for BibTeX, so accents, TeX specials and Greek letters reach
-LaTeX the same way.  RIS and CSL-JSON carry plain Unicode.
+LaTeX the same way.  RIS carries plain Unicode.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 
@@ -23,7 +22,7 @@ from .bibtex import _encode_url, encode_name, encode_text, encode_title, format_
 from .errors import BibError, OpmlbibError
 from .model import Author, Record
 
-FORMATS = ("bibtex", "biblatex", "csljson", "ris")
+FORMATS = ("bibtex", "biblatex", "ris")
 
 # BibTeX entry types biblatex spells differently: new type and its ``type`` field.
 _BIBLATEX_TYPES = {
@@ -58,10 +57,6 @@ def render(records: Sequence[Record], fmt: str) -> str:
         return format_biblatex(records)
     if fmt == "ris":
         return format_ris(records)
-    if fmt == "csljson":
-        from .cite import to_csl_json
-
-        return json.dumps(to_csl_json(records), ensure_ascii=False, indent=2) + "\n"
     raise FormatError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
