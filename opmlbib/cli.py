@@ -155,16 +155,14 @@ def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, fm
     _write_output(render(chosen, fmt), output, force, len(chosen))
 
 
-def _resolve_all(records, queries: tuple[str, ...]):
-    """The record each query names, in query order, each once."""
-    from .errors import OpmlbibError
+def _resolve_all(records, queries: tuple[str, ...], first: bool = False):
+    """The record each query names (a key, or a fuzzy query), in query order, each once."""
+    from .lookup import resolve
 
-    by_key = {record.key: record for record in records}
     chosen = {}
     for query in queries:
-        if query not in by_key:
-            raise OpmlbibError(f"no record has the key {query!r}")
-        chosen.setdefault(query, by_key[query])
+        record = resolve(records, query, first=first)
+        chosen.setdefault(record.key, record)
     return tuple(chosen.values())
 
 
@@ -222,6 +220,91 @@ def toc(toc_file: str, meta: str | None, fmt: str, output: str | None, force: bo
 
     records = toc_records(toc_file, meta)
     _write_output(render(records, fmt), output, force, len(records))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Show at most N candidates.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array, best first: key, title, authors, year, pages, score.")
+@bib_option
+@_domain_errors
+def search(query: str, limit: int, as_json: bool, bib: str | None) -> None:
+    """List the papers QUERY fits, best first, each with a 0-100 score.
+
+    QUERY may be a system name (TonY, Katib), title words in any order, an acronym
+    (TFX), an author's surname, a citation key, with typos.  Papers scoring below the
+    threshold are not listed; if none reaches it, the exit status is 1.
+    """
+    from .errors import NoMatch
+    from .lookup import SUGGESTION_FLOOR, search as find
+
+    records = load_records(bib)
+    matches = find(records, query, limit=limit)
+    if not matches:
+        near = find(records, query, limit=3, floor=SUGGESTION_FLOOR)
+        raise NoMatch(query, tuple((m.record.key, m.record.title, m.score) for m in near))
+    if as_json:
+        import json
+
+        items = [
+            {
+                "key": m.record.key,
+                "title": m.record.title,
+                "authors": [a.display for a in m.record.authors],
+                "year": m.record.year,
+                "pages": m.record.pages,
+                "score": m.score,
+            }
+            for m in matches
+        ]
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for m in matches:
+        authors = m.record.authors
+        who = (authors[0].full_family + (" et al." if len(authors) > 1 else "")) if authors else "anonymous"
+        click.echo(f"{m.score:5.1f}  {m.record.key}  {who} ({m.record.year or 'n.d.'}). {m.record.title}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the record and its provenance as JSON.")
+@click.option("--first", is_flag=True, help="If QUERY fits several papers, take the best instead of listing them.")
+@bib_option
+@_domain_errors
+def show(query: str, as_json: bool, first: bool, bib: str | None) -> None:
+    """Show one paper in full, and where each figure came from.
+
+    First pages come from the table of contents; last pages from the publisher where
+    known, otherwise inferred as the page before the next paper (an upper bound).
+    """
+    from .lookup import resolve
+    from .report import describe
+
+    record = resolve(load_records(bib), query, first=first)
+    details = describe(record)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(details, ensure_ascii=False, indent=2))
+        return
+    width = max(len(name) for name in details if not isinstance(details[name], (list, dict)))
+    for name, value in details.items():
+        if isinstance(value, list):
+            click.echo(f"{name}:")
+            for item in value:
+                click.echo(f"  {item if isinstance(item, str) else _one_line(item)}")
+        elif value is not None:
+            click.echo(f"{name + ':':{width + 1}} {value}")
+
+
+def _one_line(item: dict) -> str:
+    """An author (name, affiliation) or a provenance entry (field, value, source) on one line."""
+    if "name" in item:
+        return item["name"] + (f", {item['affiliation']}" if item.get("affiliation") else "")
+    value = f" {item['value']}" if item.get("value") is not None else ""
+    return f"{item['field']}{value}: {item['source']}"
 
 
 def main() -> None:

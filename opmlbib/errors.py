@@ -35,3 +35,31 @@ class DataError(OpmlbibError):
 
 class OutputError(OpmlbibError):
     """A file that cannot be written safely."""
+
+
+class StyleError(OpmlbibError):
+    """A citation style that cannot be found, read safely or rendered with."""
+
+
+class NoMatch(OpmlbibError):
+    """A query that fits no record; ``suggestions`` holds (key, title, score) of the closest."""
+
+    def __init__(self, query: str, suggestions: tuple[tuple[str, str, float], ...] = ()):
+        message = f"no paper matches {query!r}"
+        if suggestions:
+            message += "; closest: " + "; ".join(f"{key} ({title})" for key, title, _ in suggestions)
+        super().__init__(message)
+        self.query = query
+        self.suggestions = suggestions
+
+
+class AmbiguousQuery(OpmlbibError):
+    """A query that fits several records about equally; ``candidates`` holds (key, title, score)."""
+
+    def __init__(self, query: str, candidates: tuple[tuple[str, str, float], ...]):
+        listing = "\n".join(f"  {key}  {title}" for key, title, _ in candidates)
+        super().__init__(
+            f"{query!r} fits {len(candidates)} papers; name one by its key (or pass --first):\n{listing}"
+        )
+        self.query = query
+        self.candidates = candidates
