@@ -17,7 +17,7 @@ import pytest
 def require(*tools: str) -> None:
     missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
-        message = f"needs {', '.join(missing)} (Debian: texlive-latex-base, texlive-latex-recommended, texlive-bibtex-extra, biber)"
+        message = f"needs {', '.join(missing)} (Debian: texlive-latex-base, texlive-latex-recommended, texlive-bibtex-extra, biber, poppler-utils)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
