@@ -84,10 +84,15 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.argument("queries", metavar="[QUERY]...", nargs=-1)
 @format_option
 @output_options
+@click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
 @bib_option
 @_domain_errors
-def export(queries: tuple[str, ...], fmt: str, output: str | None, force: bool, bib: str | None) -> None:
+def export(queries: tuple[str, ...], fmt: str, output: str | None, force: bool, first: bool, bib: str | None) -> None:
     """Print every record, or those QUERY... names, as BibTeX or another format.
+
+    A QUERY is a citation key or what `opmlbib search` takes (a system name, title
+    words, an author, with typos); one that fits several papers lists them and fails
+    unless --first is given.
 
     Page ranges end on the publisher's last page where it is known; otherwise on the
     page before the next paper (an upper bound, noted in the comment above the entry).
@@ -96,7 +101,7 @@ def export(queries: tuple[str, ...], fmt: str, output: str | None, force: bool, 
 
     records = load_records(bib)
     if queries:
-        records = _resolve_all(records, queries)
+        records = _resolve_all(records, queries, first=first)
     _write_output(render(records, fmt), output, force, len(records))
 
 
@@ -173,9 +178,14 @@ def _resolve_all(records, queries: tuple[str, ...], first: bool = False):
 @click.option("--update", is_flag=True,
               help="Replace an entry whose key is already in FILE.bib with the current record "
                    "(only that entry's text changes).")
+@click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
 @_domain_errors
-def add(queries: tuple[str, ...], target: str, update: bool) -> None:
+def add(queries: tuple[str, ...], target: str, update: bool, first: bool) -> None:
     """Append the records QUERY... names to your own .bib file.
+
+    A QUERY is a citation key or what `opmlbib search` takes (a system name, title
+    words, an author, with typos); one that fits several papers lists them and fails
+    unless --first is given.
 
     Everything already in FILE.bib stays byte for byte as it was (comments, @string
     macros, formatting, line ends, even entries that do not parse); new entries are
@@ -186,7 +196,7 @@ def add(queries: tuple[str, ...], target: str, update: bool) -> None:
     from .bibfile import add_to_file
     from .library import default_records
 
-    chosen = _resolve_all(default_records(), queries)
+    chosen = _resolve_all(default_records(), queries, first=first)
     outcome = add_to_file(target, chosen, update=update)
     for key in outcome.added:
         click.echo(f"Added {key} to {target}", err=True)

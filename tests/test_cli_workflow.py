@@ -202,6 +202,24 @@ def test_export_unknown_key_and_unknown_format():
     assert invoke("export", "--format", "endnote").exit_code == 2
 
 
+def test_export_and_add_resolve_queries_and_refuse_ambiguous_ones(tmp_path):
+    result = invoke("export", "katib", "TonY")
+    assert result.exit_code == 0
+    assert keys_of(result.stdout) == ["zhou2019katib", "hsu2019tony"]
+
+    ambiguous = invoke("export", "microsoft")
+    assert ambiguous.exit_code == 1 and ambiguous.stdout == ""
+    assert "zhang2019accelerating" in ambiguous.stderr and "soifer2019deep" in ambiguous.stderr
+    best = invoke("export", "microsoft", "--first")
+    assert best.exit_code == 0 and len(keys_of(best.stdout)) == 1
+
+    path = tmp_path / "mine.bib"
+    assert invoke("add", "microsoft", "--to", path).exit_code == 1
+    assert not path.exists()
+    result = invoke("add", "katib", "--to", path)
+    assert result.exit_code == 0 and keys_of(path.read_text()) == ["zhou2019katib"]
+
+
 def test_export_never_replaces_a_file_without_force(tmp_path):
     out = tmp_path / "out.ris"
     out.write_text("mine\n")
