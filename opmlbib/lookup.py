@@ -1,31 +1,43 @@
 """Finding records by what people remember of them: a system name, a few title words in any
-order, a typo, an author's surname or a citation key.
+order, a typo, an author's name, an affiliation or a citation key.
 
-Every record gets normalized fields once (ASCII-folded, lower-case, punctuation to spaces):
-its key, its title, the title's head before a colon (the system name: ``katib``), the title's
-words, and its authors' family names.  A query is normalized the same way and scored 0–100
-against each field with rapidfuzz; a record's score is the best of its weighted field scores:
+Every record list is indexed once (cached by identity): each field is ASCII-folded,
+lower-cased and has its punctuation turned into spaces.  A query is normalized the same way
+and each field is scored 0–100 with a rapidfuzz scorer, over all records in one
+``process.extract`` call per field; a record's score is the best of its weighted field
+scores:
 
-==========================  ======  ==================================================
-field (rapidfuzz scorer)    weight  why
-==========================  ======  ==================================================
-key, exact                  100     a key names one record: it wins outright
-title head (ratio)          1.00    ``TonY``, ``Katib``, ``tensorflow tracing``
-one title word (ratio)      1.00    acronyms and names inside a title: ``TFX``,
-                                    ``DeepCPU``; typos: ``Continous``
-title (token_set_ratio)     0.95    words in any order, partial or whole titles;
-                                    a little below an exact name
-key prefix                  0.95    ``hsu2019``
-first author (ratio)        0.95    ``Zinkevich`` finds his paper
-other authors (ratio)       0.90    a co-author is a weaker hint than a first author
-==========================  ======  ==================================================
+==============================  ======  ================================================
+field (rapidfuzz scorer)        weight  why
+==============================  ======  ================================================
+key, exact                      100     a key names one record: it wins outright
+title head (ratio)              1.00    the part before a colon is the system's name:
+                                        ``TonY``, ``Katib``, ``tensorflow tracing``
+one title word (ratio)          1.00    acronyms and names inside a title: ``TFX``,
+                                        ``DeepCPU``; typos: ``Continous``
+title (token_set_ratio)         0.95    words in any order, partial or whole titles;
+                                        a little below an exact name
+key prefix                      0.95    ``hsu2019``
+first author (ratio)            0.95    ``Zinkevich`` finds his paper
+first author's full name        0.95    ``Anthony Hsu`` (token_sort_ratio: either order)
+other authors (ratio)           0.90    a co-author is a weaker hint than a first author,
+                                        so ``Zhang`` prefers the paper Zhang led
+other authors' full names       0.90    ``Zhe Zhang``
+title and surnames together     0.90    ``hashemi tracing``: remembered author plus title
+(token_set_ratio)                       words; below the title alone, which it contains
+affiliation (token_set_ratio)   0.85    ``LinkedIn``; the weakest hint, since one
+                                        institution often wrote several papers
+==============================  ======  ================================================
 
-Stop words are dropped from multi-word queries and titles before ``token_set_ratio``, so
-"on the" in a nonsense query does not match every title.  One-word scorers ignore query
-words of one or two letters against long fields, where ratio is noise.
+Stop words (and "et al") are dropped from queries and titles before ``token_set_ratio``,
+so "on the" in a nonsense query does not match every title, and a query that is one word
+apart from them counts as one word.  Whole-query scorers apply to one-word queries of four
+letters or more only, and surnames of one or two letters must match exactly: on such short
+strings ``ratio`` is noise ("Li" is 80 % like "Liu").
 
-Below :data:`THRESHOLD` a record does not match at all.  When the best two matches are
-within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refuses to guess.
+Below :data:`THRESHOLD` a record does not match at all; nonsense such as "quantum
+chromodynamics on the lattice" scores 40–60 against these titles.  When the best two
+matches are within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refuses to guess.
 """
 
 from __future__ import annotations
@@ -38,14 +50,14 @@ from .errors import AmbiguousQuery, NoMatch
 from .model import Record
 from .names import ascii_fold
 
-#: Scores below this are not matches (nonsense scores 40–60 against these titles).
+#: Scores below this are not matches.
 THRESHOLD = 72.0
 #: Best and second-best closer than this: the query fits both, so nothing is guessed.
 AMBIGUITY_MARGIN = 4.0
 #: Weaker candidates still worth naming as "did you mean" suggestions.
 SUGGESTION_FLOOR = 50.0
 
-_STOP = frozenset("a an and are as at by for from in into is of on or the to via with".split())
+_STOP = frozenset("a an and are as at by et al for from in into is of on or the to via with".split())
 
 WEIGHT_HEAD = 1.0
 WEIGHT_WORD = 1.0
@@ -53,6 +65,8 @@ WEIGHT_TITLE = 0.95
 WEIGHT_KEY_PREFIX = 0.95
 WEIGHT_FIRST_AUTHOR = 0.95
 WEIGHT_AUTHOR = 0.90
+WEIGHT_TITLE_AND_NAMES = 0.90
+WEIGHT_AFFILIATION = 0.85
 
 
 @dataclass(frozen=True)
@@ -61,87 +75,136 @@ class Match:
     score: float
 
 
+class _Field:
+    """One field over all records: its strings, and the record each string belongs to."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.owners: list[int] = []
+
+    def add(self, owner: int, text: str) -> None:
+        if text:
+            self.texts.append(text)
+            self.owners.append(owner)
+
+
 @dataclass(frozen=True)
-class _Fields:
-    key: str
-    title: str
-    content: str  # title without stop words
-    head: str
-    words: tuple[str, ...]
-    first_author: str
-    authors: tuple[str, ...]
+class _Index:
+    keys: tuple[str, ...]
+    heads: _Field
+    words: _Field
+    titles: _Field  # without stop words
+    first_authors: _Field
+    authors: _Field  # everyone but the first author
+    first_names: _Field  # "given family" of the first author
+    names: _Field  # "given family" of the others
+    titles_and_names: _Field
+    affiliations: _Field
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def normalize(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_fold(text).lower()).split())
+    """ASCII-folded, lower-case, punctuation to single spaces: ``TensorFlow-Tracing:`` → ``tensorflow tracing``."""
+    if not text.isascii():
+        text = ascii_fold(text)
+    return " ".join(_NOT_ALNUM.sub(" ", text.lower()).split())
 
 
 def _content(text: str) -> str:
     return " ".join(word for word in text.split() if word not in _STOP)
 
 
-def _fields(record: Record) -> _Fields:
-    title = normalize(record.title)
-    head, colon, _ = record.title.partition(":")
-    families = tuple(normalize(a.full_family) for a in record.authors)
-    return _Fields(
-        key=record.key.lower(),
-        title=title,
-        content=_content(title),
-        head=normalize(head) if colon else "",
-        words=tuple(dict.fromkeys(title.split())),
-        first_author=families[0] if families else "",
-        authors=families[1:],
-    )
+def _build(records: Sequence[Record]) -> _Index:
+    index = _Index(tuple(r.key.lower() for r in records), *(_Field() for _ in range(9)))
+    seen: dict[str, str] = {}  # names and affiliations recur across a bibliography
+
+    def norm(text: str) -> str:
+        if text not in seen:
+            seen[text] = normalize(text)
+        return seen[text]
+
+    for i, record in enumerate(records):
+        title = normalize(record.title)
+        head, colon, _ = record.title.partition(":")
+        if colon:
+            index.heads.add(i, normalize(head))
+        for word in dict.fromkeys(title.split()):
+            index.words.add(i, word)
+        content = _content(title)
+        index.titles.add(i, content)
+        families = []
+        for n, author in enumerate(record.authors):
+            family = norm(author.full_family)
+            families.append(family)
+            (index.first_authors if n == 0 else index.authors).add(i, family)
+            (index.first_names if n == 0 else index.names).add(i, norm(author.display))
+        index.titles_and_names.add(i, " ".join([content, *families]))
+        for affiliation in dict.fromkeys(a.affiliation for a in record.authors if a.affiliation):
+            index.affiliations.add(i, _content(norm(affiliation)))
+    return index
 
 
-_CACHE: dict[int, tuple[Sequence[Record], list[_Fields]]] = {}
+_CACHE: dict[int, tuple[Sequence[Record], _Index]] = {}
 
 
-def _indexed(records: Sequence[Record]) -> list[_Fields]:
+def _indexed(records: Sequence[Record]) -> _Index:
     cached = _CACHE.get(id(records))
     if cached is None or cached[0] is not records:
-        cached = (records, [_fields(r) for r in records])
+        cached = (records, _build(records))
         _CACHE.clear()
         _CACHE[id(records)] = cached
     return cached[1]
 
 
-def score(fields: _Fields, query: str) -> float:
-    """The weighted best field score of one record for a normalized query."""
+def _scores(index: _Index, query: str, floor: float) -> list[float]:
+    """Each record's weighted best field score for a normalized ``query``.
+
+    Only scores of at least ``floor`` are exact; lower ones may read as 0.
+    """
     from rapidfuzz import fuzz, process
 
-    if query.replace(" ", "") == fields.key:
-        return 100.0
-    if not _content(query):  # empty, or only stop words: "the" names nothing
-        return 0.0
-    best = 0.0
-    if fields.key.startswith(query.replace(" ", "")) and len(query) >= 4:
-        best = 100.0 * WEIGHT_KEY_PREFIX
-    if fields.head:
-        best = max(best, fuzz.ratio(query, fields.head) * WEIGHT_HEAD)
-    single = " " not in query
-    if single and len(query) >= 2:
-        hit = process.extractOne(query, fields.words, scorer=fuzz.ratio)
-        if hit:
-            best = max(best, hit[1] * WEIGHT_WORD)
-    content_query = _content(query)
-    if content_query and (not single or len(query) >= 4):
-        best = max(best, fuzz.token_set_ratio(content_query, fields.content) * WEIGHT_TITLE)
-    if single and len(query) >= 3:
-        if fields.first_author:
-            best = max(best, fuzz.ratio(query, fields.first_author) * WEIGHT_FIRST_AUTHOR)
-        hit = process.extractOne(query, fields.authors, scorer=fuzz.ratio) if fields.authors else None
-        if hit:
-            best = max(best, hit[1] * WEIGHT_AUTHOR)
-    return round(best, 1)
+    best = [0.0] * len(index.keys)
+    compact = query.replace(" ", "")
+    words = _content(query)
+    if not words:  # empty, or only stop words: "the" names nothing, but a key still names its record
+        return [100.0 if key == compact else 0.0 for key in index.keys]
+    single = " " not in words
+
+    def take(field: _Field, text: str, scorer, weight: float, exact: bool = False) -> None:
+        cutoff = 100.0 if exact else min(100.0, floor / weight)
+        for _, value, position in process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
+            owner = field.owners[position]
+            best[owner] = max(best[owner], value * weight)
+
+    for i, key in enumerate(index.keys):
+        if key == compact:
+            best[i] = 100.0
+        elif len(compact) >= 4 and key.startswith(compact):
+            best[i] = 100.0 * WEIGHT_KEY_PREFIX
+    take(index.heads, query, fuzz.ratio, WEIGHT_HEAD)
+    if single:
+        take(index.words, words, fuzz.ratio, WEIGHT_WORD)
+        take(index.first_authors, words, fuzz.ratio, WEIGHT_FIRST_AUTHOR, exact=len(words) < 3)
+        take(index.authors, words, fuzz.ratio, WEIGHT_AUTHOR, exact=len(words) < 3)
+    else:
+        take(index.first_names, words, fuzz.token_sort_ratio, WEIGHT_FIRST_AUTHOR)
+        take(index.names, words, fuzz.token_sort_ratio, WEIGHT_AUTHOR)
+        take(index.titles_and_names, words, fuzz.token_set_ratio, WEIGHT_TITLE_AND_NAMES)
+    if not single or len(words) >= 4:
+        take(index.titles, words, fuzz.token_set_ratio, WEIGHT_TITLE)
+        take(index.affiliations, words, fuzz.token_set_ratio, WEIGHT_AFFILIATION)
+    return [round(value, 1) for value in best]
 
 
 def search(records: Sequence[Record], query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[Match]:
     """Records scoring at least ``floor`` for ``query``, best first (ties in library order)."""
-    normalized = normalize(query)
-    scored = [Match(record, score(fields, normalized)) for record, fields in zip(records, _indexed(records))]
-    ranked = sorted((m for m in scored if m.score >= floor), key=lambda m: -m.score)
+    scores = _scores(_indexed(records), normalize(query), floor)
+    ranked = sorted(
+        (Match(record, value) for record, value in zip(records, scores) if value >= floor),
+        key=lambda m: -m.score,
+    )
     return ranked if limit is None else ranked[:limit]
 
 

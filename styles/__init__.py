@@ -1,0 +1,1 @@
+"""CSL styles shipped with opmlbib (installed as the package ``opmlbib.csl``)."""
