@@ -167,12 +167,9 @@ class _Session:
     """citeproc-py with one style, one output format and the records registered in order."""
 
     def __init__(self, records: Sequence[Record], style: Style, fmt: str):
-        from io import BytesIO
-
-        from citeproc import CitationStylesBibliography, CitationStylesStyle
+        from citeproc import CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON
 
-        _install_fixes()
         self.records = list(records)
         self.by_id = {r.key.lower(): r for r in self.records}
         if len(self.by_id) != len(self.records):
@@ -181,17 +178,20 @@ class _Session:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                csl = CitationStylesStyle(BytesIO(style.xml), locale=style.locale, validate=False)
+                csl = _parse_style(style.xml, style.locale)
             except (ValueError, OSError) as exc:
                 raise StyleError(f"cannot use the style {style.name!r}: {exc}") from None
-            source = CiteProcJSON(to_csl_json(self.records))
+            source = CiteProcJSON([_protect_literals(item, fmt) for item in to_csl_json(self.records)])
         self.has_bibliography = csl.has_bibliography()
+        self.piq = str(csl.root.get_locale_option("punctuation-in-quote") or "false").lower() == "true"
         self.bib = CitationStylesBibliography(csl, source, _formatter(fmt))
         from citeproc import Citation, CitationItem
 
         for record in self.records:
             self.bib.register(Citation([CitationItem(record.key)]))
-        self._guard(self.bib.sort)
+        if self.has_bibliography:
+            self._guard(self.bib.sort)
+        self.fmt = fmt
 
     def _guard(self, func, *args):
         with warnings.catch_warnings():
@@ -207,7 +207,7 @@ class _Session:
         if not self.has_bibliography:
             raise StyleError(f"the style {self.style_name!r} has no bibliography; use the in-text citation instead")
         rendered = self._guard(self.bib.bibliography)
-        return [Entry(self.by_id[key].key, _finish(str(text))) for key, text in zip(self.bib.keys, rendered)]
+        return [Entry(self.by_id[key].key, _finish(str(text), self.piq, self.fmt)) for key, text in zip(self.bib.keys, rendered)]
 
     def citation(self, keys: Sequence[str]) -> str:
         from citeproc import Citation, CitationItem
@@ -218,11 +218,55 @@ class _Session:
             raise OpmlbibError(f"no record with the key {missing[0]!r}")
         self.bib.register(citation)
         text = self._guard(self.bib.cite, citation, lambda item: None)
-        return _finish(str(text))
+        return _finish(str(text), self.piq, self.fmt)
 
 
-def _finish(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+# Characters of the records' text that the output format would read as markup.  They
+# travel through citeproc-py as private-use stand-ins (so case changes and the
+# formatter's own markup cannot touch them) and come out escaped by :func:`_finish`;
+# text the style itself supplies is escaped by the formatter's ``preformat``.
+_LITERALS = {
+    "text": {},
+    "html": {"&": "&amp;", "<": "&lt;", ">": "&gt;"},
+    "markdown": {ch: "\\" + ch for ch in "\\`*_[]<>"},
+}
+_STAND_IN = {ch: chr(0xE010 + n) for n, ch in enumerate("&<>\\`*_[]")}
+_NOCASE_SPLIT = re.compile("(" + re.escape(NOCASE_OPEN) + "|" + re.escape(NOCASE_CLOSE) + ")")
+
+
+def _protect_literals(value, fmt: str):
+    """An item (or part of one) with its markup characters replaced by stand-ins."""
+    literals = _LITERALS[fmt]
+    if not literals:
+        return value
+    if isinstance(value, dict):
+        return {k: v if k in ("id", "type", "issued") else _protect_literals(v, fmt) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_protect_literals(v, fmt) for v in value]
+    if not isinstance(value, str):
+        return value
+    parts = _NOCASE_SPLIT.split(value)
+    return "".join(
+        part if part in (NOCASE_OPEN, NOCASE_CLOSE) else "".join(_STAND_IN[ch] if ch in literals else ch for ch in part)
+        for part in parts
+    )
+
+
+def _finish(text: str, punctuation_in_quote: bool = True, fmt: str = "text") -> str:
+    """Whitespace collapsed; punctuation after a quoted field moved inside it (fix 2);
+    the records' markup characters escaped for the output format."""
+    if punctuation_in_quote:
+        def inside(match: re.Match) -> str:
+            before, quote, mark = match.group(1), match.group(2), match.group(3)
+            if before == mark or (mark == "." and before in "?!"):
+                return before + quote
+            return before + mark + quote
+
+        text = re.sub(rf"(.)([\u201d\u2019\"']){_QUOTE_END}([.,])", inside, text)
+    text = re.sub(r"\s+", " ", text.replace(_QUOTE_END, "")).strip()
+    for ch, escaped in _LITERALS[fmt].items():
+        text = text.replace(_STAND_IN[ch], escaped)
+    return text
 
 
 def bibliography(records: Sequence[Record], style: Style, fmt: str = "text") -> list[Entry]:
@@ -273,16 +317,239 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
 
 
 # ------------------------------------------------------------------ citeproc-py fixes
+#
+# citeproc-py 0.11 departs from CSL 1.0 (as citeproc-js implements it) in a few ways
+# that change how our records read.  Each fix below replaces one method of one kind of
+# style element; the replacements are registered for our own parses of a style (see
+# :func:`_parse_style`), so citeproc-py itself is left untouched for anyone else.
+#
+# 1. second-field-align: the first field of a bibliography entry (``[1]``, ``1.``) is
+#    set apart from the rest by a space in text output; citeproc-py runs them together.
+# 2. punctuation-in-quote (en-US): a comma or period that follows a quoted field moves
+#    inside the closing quote (``Jobs,”`` not ``Jobs”,``).  The quote marks its end
+#    with a private-use character; :func:`_finish` moves the punctuation and drops it.
+# 3. initialize="false" on a name: given names stay whole even where the style sets
+#    initialize-with (chicago-author-date, MLA); citeproc-py ignores the attribute.
+# 4. disambiguate="true" in a condition holds only for a cite that needs telling apart
+#    from another; citeproc-py, which does no disambiguation, treats it as always true
+#    (a title in every MLA in-text citation).  Here it never holds.
+# 5. Cites in one citation keep the order given unless the style's <citation> sorts
+#    them; citeproc-py reorders them by bibliography position first.
+# 6. text-case="title"/"sentence" as citeproc-js applies them: title case capitalizes
+#    lower-case words other than stop words (and the first word, a word after ``:``,
+#    ``?`` or ``!``, and a final stop word) and lowers nothing; sentence case
+#    capitalizes the first word and lowers the rest.  Words in ``nocase`` spans are left
+#    alone, and the spacing between words is kept (citeproc-py re-joins the words of a
+#    mixed string with single spaces, printing ``TonY : An``).
+# 7. Abbreviated page ranges (page-range-format minimal, minimal-two, chicago) drop
+#    digits only when both ends have as many digits; citeproc-py prints 9–12 as 9–2.
+
+_QUOTE_END = "\ue000"
+
+#: English words title case leaves in lower case: articles, conjunctions and
+#: prepositions (single words and the multi-word prepositions that start with one).
+_STOP_WORDS = frozenset(
+    """
+    a an the
+    and but for nor or so yet as than
+    about above across after against along alongside amid amidst among amongst around
+    at atop before behind below beneath beside besides between beyond by despite down
+    during except from in inside into like near next of off on onto out over per plus
+    since through throughout till to toward towards under underneath until unto up
+    upon via with within without circa pro qua sans versus vs vs. v v. via
+    afore anenst apropos apud aside astride athwart barring forenenst given lest modulo
+    notwithstanding thru thruout
+    al et de d' von van c ca vis-à-vis
+    """.split()
+)
+_TITLE_TRIGGER = re.compile(r"[:?!]$")
+_FIRST_LETTER = re.compile(r"^(\W*)(\w)")
 
 
-_INSTALLED = False
+def _capitalise(word: str) -> str:
+    return _FIRST_LETTER.sub(lambda m: m.group(1) + m.group(2).upper(), word, count=1)
 
 
-def _install_fixes() -> None:
-    global _INSTALLED
-    if _INSTALLED:
-        return
-    _INSTALLED = True
+def _is_stop_word(word: str) -> bool:
+    return word.lower().strip(":?!") in _STOP_WORDS
+
+
+def _recase(text, mode: str):
+    """``text`` (a citeproc String or MixedString) in title or sentence case, citeproc-js style."""
+    from citeproc.string import MixedString, NoCase, String
+
+    segments = list(text) if isinstance(text, MixedString) else [text]
+    words: list[list] = []  # [segment index, token index, token] of every word outside nocase
+    pieces: list[list[str] | None] = []
+    for index, segment in enumerate(segments):
+        if isinstance(segment, NoCase):
+            pieces.append(None)
+            if str(segment).strip():
+                words.append([index, None, str(segment)])
+            continue
+        tokens = re.split(r"(\s+)", str(segment))
+        pieces.append(tokens)
+        for position, token in enumerate(tokens):
+            if token and not token.isspace():
+                words.append([index, position, token])
+    first, after_punct = True, False
+    last = len(words) - 1
+    for number, (index, position, token) in enumerate(words):
+        if position is None:  # a nocase span: printed as it is, but it is a word
+            first, after_punct = False, bool(_TITLE_TRIGGER.search(token))
+            continue
+        if mode == "sentence":
+            new = _capitalise(token) if first else token.lower()
+        else:
+            # The parts of a hyphenated word are words of their own ("Vision-Based").
+            parts = token.split("-")
+            for at, part in enumerate(parts):
+                capitalize = (len(part) > 1 and not _is_stop_word(part)) or (at == 0 and (first or after_punct))
+                if number == last and at == len(parts) - 1 and len(part) > 1 and _is_stop_word(part):
+                    capitalize = True
+                if capitalize and part == part.lower():
+                    parts[at] = _capitalise(part)
+            new = "-".join(parts)
+        pieces[index][position] = new
+        first, after_punct = False, bool(_TITLE_TRIGGER.search(token))
+    out = []
+    for segment, tokens in zip(segments, pieces):
+        out.append(segment if tokens is None else type(segment)("".join(tokens)) if isinstance(segment, String) else String("".join(tokens)))
+    return MixedString(out) if isinstance(text, MixedString) else out[0]
+
+
+def _inherited_name_option(element, name: str, context) -> str | None:
+    """A name option as CSL inherits it: cs:name, then cs:citation/cs:bibliography, then cs:style."""
+    value = element.get(name)
+    if value is not None:
+        return value
+    expr = "./ancestor::*[self::cs:citation or self::cs:bibliography][1]"
+    found = (context if context is not None else element).xpath_search(expr)
+    if found and found[0].get(name) is not None:
+        return found[0].get(name)
+    return element.get_root().get(name)
+
+
+@functools.cache
+def _element_classes() -> dict:
+    """citeproc-py's element classes by tag, with the fixes above mixed in."""
+    from citeproc import model
+    from citeproc.source import VariableError
+    from citeproc.string import String, join
+
+    classes = {cls.__name__.replace("_", "-").lower(): cls for cls in model.CitationStylesElement.__subclasses__()}
+
+    class CaseFix:  # fix 6
+        def case(self, text, language=None):
+            text_case = self.get("text-case")
+            if text_case == "sentence" or (text_case == "title" and language in (None, "en")):
+                return _recase(text, text_case)
+            return super().case(text, language) if text_case != "title" else text
+
+    class QuoteFix:  # fix 2
+        def quote(self, string):
+            quoted = super().quote(string)
+            if self.get("quotes", "false").lower() == "true":
+                return quoted + String(_QUOTE_END)
+            return quoted
+
+    class PageRangeFix:  # fix 7
+        def _format_last_page(self, first, last):
+            if len(first) != len(last) or not (first.isdigit() and last.isdigit()):
+                return last
+            return super()._format_last_page(first, last)
+
+    class NameFix:  # fix 3
+        def initialize(self, given, mark, context):
+            if (_inherited_name_option(self, "initialize", context) or "true").lower() == "false":
+                # Only what already is an initial ("J.", "J") takes the style's mark.
+                words = given.replace(".", ". ").split()
+                if all(len(w.rstrip(".")) == 1 for w in words):
+                    return super().initialize(given, mark, context)
+                return given
+            return super().initialize(given, mark, context)
+
+    class IfFix:  # fix 4
+        def render(self, item, context=None, delimiter="", **kwargs):
+            if self.get("disambiguate", "").lower() == "true":
+                from citeproc.model import ConditionFailed
+
+                match = self.get("match", "all")
+                others = [a for a in self.attrib if a not in ("disambiguate", "match")]
+                if match == "all" or not others:
+                    if match != "none":
+                        raise ConditionFailed
+            return super().render(item, context=context, delimiter=delimiter, **kwargs)
+
+    class LayoutFix:  # fixes 1 and 5
+        def render_citation(self, citation, callback):
+            cites = [cite for cite in citation.cites if not cite.is_bad()]
+            bad = [cite for cite in citation.cites if cite.is_bad()]
+            sort = self.getparent().sort
+            if sort is not None:
+                cites = sort.sort(cites, self)
+            out = []
+            for item in cites:
+                self.repressed = {}
+                try:
+                    output = self.render_children(item)
+                except VariableError:
+                    continue
+                if output is not None:
+                    out.append(item.get("prefix", "") + output + item.get("suffix", ""))
+                    self.getparent().cites.append(item)
+            for item in bad:
+                out.append(callback(item) or f"{item.key}?")
+            return self.format(self.wrap(self.join(out)))
+
+        def render_bibliography(self, citation_items):
+            if self.getparent().get("second-field-align") in (None, "false"):
+                return super().render_bibliography(citation_items)
+            entries = []
+            for item in citation_items:
+                self.repressed = {}
+                fields = []
+                for child in self.iterchildren():
+                    try:
+                        text = child.render(item)
+                    except VariableError:
+                        continue
+                    if text is not None and str(text) != "":
+                        fields.append(text)
+                if not fields:
+                    continue
+                body = fields[0] if len(fields) == 1 else join([fields[0], join(fields[1:])], " ")
+                entries.append(self.format(self.wrap(body)))
+            return entries
+
+    fixes = {"text": (QuoteFix, CaseFix, PageRangeFix), "date-part": (CaseFix,), "number": (CaseFix, PageRangeFix), "name-part": (CaseFix,),
+             "label": (CaseFix,), "name": (NameFix,), "if": (IfFix,), "else-if": (IfFix,), "layout": (LayoutFix,)}
+    for tag, mixins in fixes.items():
+        base = classes[tag]
+        classes[tag] = type(base.__name__, (*mixins, base), {})
+    return classes
+
+
+def _parse_style(xml: bytes, locale: str):
+    """A citeproc-py style object for sanitized style bytes, with the fixes applied."""
+    from io import BytesIO
+
+    from citeproc import CitationStylesStyle, model
+    from lxml import etree
+
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
+    namespace[None] = model.CitationStylesElement
+    namespace.update(_element_classes())
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True,
+                             resolve_entities=False, load_dtd=False)
+    parser.set_element_class_lookup(lookup)
+    style = CitationStylesStyle.__new__(CitationStylesStyle)
+    style.parser = parser
+    style.xml = etree.parse(BytesIO(xml), parser)
+    style.root = style.xml.getroot()
+    style.root.set_locale_list(locale, validate=False)
+    return style
 
 
 __all__ = ["CITE_FORMATS", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "to_csl_json"]

@@ -1,0 +1,373 @@
+"""Citations: CSL-JSON items, golden renderings from citeproc-js, and each citeproc-py fix."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from opmlbib import cite
+from opmlbib.errors import OpmlbibError, StyleError
+from opmlbib.library import default_records
+from opmlbib.model import Author, Record, Venue
+from opmlbib.styles import load_style
+
+GOLDEN = Path(__file__).parent / "golden" / "cite"
+GOLDEN_FILES = sorted(p for p in GOLDEN.glob("*.json") if not p.name.startswith("package"))
+RECORDS = default_records()
+KEYS = [r.key for r in RECORDS]
+
+
+def golden(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def by_key(key: str) -> Record:
+    return next(r for r in RECORDS if r.key == key)
+
+
+def csl_style(body: str, *, bibliography: str = "", attrs: str = "", locale: str = "") -> bytes:
+    """A minimal independent style around ``body`` (the citation layout's children)."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" {attrs}>'
+        "<info><title>Test</title><id>test</id><updated>2024-01-01T00:00:00+00:00</updated></info>"
+        f"{locale}<citation><layout>{body}</layout></citation>{bibliography}</style>"
+    ).encode()
+
+
+def style_from(tmp_path: Path, xml: bytes, name: str = "test"):
+    path = tmp_path / f"{name}.csl"
+    path.write_bytes(xml)
+    return load_style(str(path))
+
+
+# ------------------------------------------------------------------------ golden files
+
+
+def test_golden_files_cover_the_styles_the_brief_names():
+    names = {golden(p)["style"] for p in GOLDEN_FILES}
+    assert {"usenix", "ieee", "apa", "chicago-author-date", "association-for-computing-machinery",
+            "modern-language-association", "nature"} <= names
+    assert len(names) >= 10
+
+
+@pytest.fixture(scope="module", params=GOLDEN_FILES, ids=lambda p: p.stem)
+def rendered(request):
+    """(golden, our bibliography by key, our order, session) for one style."""
+    expected = golden(request.param)
+    session = cite._Session(RECORDS, load_style(expected["style"]), "text")
+    entries = session.bibliography()
+    return expected, {e.key: e.text for e in entries}, [e.key for e in entries], session
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_bibliography_entry_is_identical_to_citeproc_js(rendered, key):
+    expected, ours, _, _ = rendered
+    assert ours[key] == expected["bibliography"][key]
+
+
+def test_bibliography_order_is_identical_to_citeproc_js(rendered):
+    expected, _, order, _ = rendered
+    assert order == expected["order"]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_in_text_citation_is_identical_to_citeproc_js(rendered, key):
+    expected, _, _, session = rendered
+    assert session.citation([key]) == expected["citations"][key]
+
+
+def test_citation_clusters_are_identical_to_citeproc_js(rendered):
+    expected, _, _, session = rendered
+    for keys, text in expected["clusters"]:
+        assert session.citation(keys) == text
+
+
+# ------------------------------------------------------------------------- CSL-JSON
+
+
+def test_csl_json_item_of_tony():
+    item = next(i for i in cite.to_csl_json(RECORDS) if i["id"] == "hsu2019tony")
+    assert item["type"] == "paper-conference"
+    assert item["author"][0] == {"family": "Hsu", "given": "Anthony"}
+    assert len(item["author"]) == 5
+    assert item["container-title"] == "2019 USENIX Conference on Operational Machine Learning (OpML 19)"
+    assert item["event-title"] == item["container-title"]
+    assert item["publisher"] == "USENIX Association"
+    assert item["publisher-place"] == item["event-place"] == "Santa Clara, CA"
+    assert item["issued"] == {"date-parts": [[2019, 5, 20]]}
+    assert item["page"] == "39-41"
+    assert item["ISBN"] == "978-1-939133-00-7"
+    assert item["URL"] == "https://www.usenix.org/conference/opml19/presentation/hsu"
+    assert "DOI" not in item
+
+
+def test_csl_json_is_json_and_in_record_order():
+    items = cite.to_csl_json(RECORDS)
+    assert [i["id"] for i in items] == KEYS
+    assert json.loads(json.dumps(items)) == items
+
+
+@pytest.mark.parametrize(
+    ("author", "name"),
+    [
+        (Author("Ludwig", "Beethoven", von="van"), {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"}),
+        (Author("Martin Luther", "King", suffix="Jr."), {"family": "King", "given": "Martin Luther", "suffix": "Jr."}),
+        (Author("", "Plato"), {"family": "Plato"}),
+    ],
+)
+def test_csl_json_names(author, name):
+    record = replace(by_key("hsu2019tony"), authors=(author,))
+    assert cite.to_csl_json([record])[0]["author"] == [name]
+
+
+@pytest.mark.parametrize(
+    ("month", "day", "parts"),
+    [(5, 20, [2019, 5, 20]), (5, None, [2019, 5]), (None, None, [2019]), (None, 3, [2019])],
+)
+def test_csl_json_dates_carry_what_is_known(month, day, parts):
+    record = by_key("hsu2019tony")
+    record = replace(record, venue=replace(record.venue, month=month, day=day))
+    assert cite.to_csl_json([record])[0]["issued"] == {"date-parts": [parts]}
+
+
+@pytest.mark.parametrize(
+    ("key", "title"),
+    [
+        ("hsu2019tony", '<span class="nocase">TonY</span>: <span class="nocase">An</span> Orchestrator for '
+                        "Distributed Machine Learning Jobs"),
+        ("zhang2019accelerating", 'Accelerating Large Scale Deep Learning Inference through '
+                                  '<span class="nocase">DeepCPU</span> at <span class="nocase">Microsoft</span>'),
+        ("arun2019shooting", "Shooting the moving target: machine learning in cybersecurity"),
+        ("baylor2019continuous", 'Continuous Training for Production <span class="nocase">ML</span> in the '
+                                 '<span class="nocase">TensorFlow Extended</span> (<span class="nocase">TFX</span>) Platform'),
+    ],
+)
+def test_csl_titles_protect_what_bibtex_braces(key, title):
+    assert cite.csl_title(by_key(key)) == title
+
+
+def test_a_record_without_key_is_an_error():
+    with pytest.raises(OpmlbibError, match="no citation key"):
+        cite.to_csl_json([replace(by_key("hsu2019tony"), key="")])
+
+
+# ---------------------------------------------------------------------- output formats
+
+
+@pytest.mark.parametrize("style", ["usenix", "ieee", "apa", "modern-language-association"])
+def test_text_output_carries_no_markup(style):
+    for entry in cite.bibliography(RECORDS, load_style(style), "text"):
+        assert not re.search(r"[<>]|nocase|\ue000|&(amp|lt|gt);", entry.text), entry.text
+
+
+class _Checker(HTMLParser):
+    """Fails on unbalanced tags; collects the text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, f"unbalanced </{tag}>"
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_output_is_escaped_and_balanced():
+    record = replace(by_key("hsu2019tony"), title="Tags <b> & Ampersands: A <Study>")
+    page = cite.cite([record], style="ieee", fmt="html")
+    checker = _Checker()
+    checker.feed(page)
+    checker.close()
+    assert checker.stack == []
+    assert "&lt;b&gt; &amp; Ampersands" in page
+    assert "<i>2019 USENIX Conference on Operational Machine Learning (OpML 19)</i>" in page
+    assert "Tags <b> & Ampersands: A <Study>" in "".join(checker.text)
+
+
+def test_markdown_output_uses_asterisks_for_italics_and_escapes():
+    record = replace(by_key("hsu2019tony"), title="Stars * and_underscores")
+    text = cite.cite([record], style="ieee", fmt="markdown")
+    assert "*2019 USENIX Conference on Operational Machine Learning (OpML 19)*" in text
+    assert r"Stars \* and\_underscores" in text
+
+
+def test_several_records_make_one_bibliography_in_the_styles_order():
+    chosen = [by_key("zhou2019katib"), by_key("hsu2019tony")]
+    apa = cite.cite(chosen, style="apa").splitlines()
+    assert [line.split(",")[0] for line in apa] == ["Hsu", "Zhou"]
+    ieee = cite.cite(chosen, style="ieee").splitlines()
+    assert ieee[0].startswith("[1] J. Zhou") and ieee[1].startswith("[2] A. Hsu")
+
+
+def test_in_text_of_several_records_is_one_cluster():
+    chosen = [by_key("hsu2019tony"), by_key("zhou2019katib")]
+    assert cite.cite(chosen, style="apa", in_text=True) == "(Hsu et al., 2019; Zhou et al., 2019)\n"
+
+
+def test_key_csljson_and_bibtex_formats():
+    chosen = [by_key("hsu2019tony"), by_key("zhou2019katib")]
+    assert cite.cite(chosen, fmt="key") == "\\cite{hsu2019tony,zhou2019katib}\n"
+    assert json.loads(cite.cite(chosen, fmt="csljson")) == cite.to_csl_json(chosen)
+    bib = cite.cite(chosen, fmt="bibtex")
+    assert bib.startswith("@inproceedings{hsu2019tony,") and "@inproceedings{zhou2019katib," in bib
+
+
+def test_unknown_format_is_an_error():
+    with pytest.raises(OpmlbibError, match="unknown format"):
+        cite.cite(RECORDS[:1], fmt="rtf")
+
+
+def test_style_without_bibliography_is_an_error_for_entries(tmp_path):
+    style = style_from(tmp_path, csl_style('<text variable="title"/>'))
+    with pytest.raises(StyleError, match="no bibliography"):
+        cite.bibliography(RECORDS[:1], style)
+    assert cite.citation(RECORDS[:1], style) == "Opportunities and Challenges Of Machine Learning Accelerators In Production"
+
+
+def test_citing_an_unknown_key_is_an_error():
+    session = cite._Session(RECORDS[:2], load_style("apa"), "text")
+    with pytest.raises(OpmlbibError, match="no record with the key 'nope'"):
+        session.citation(["nope"])
+
+
+def test_keys_with_capitals_keep_them():
+    record = replace(by_key("hsu2019tony"), key="Hsu2019TonY")
+    assert [e.key for e in cite.bibliography([record], load_style("apa"))] == ["Hsu2019TonY"]
+
+
+# ------------------------------------------------------------------- citeproc-py fixes
+# Each fix is shown on a style that needs nothing else, against what CSL (and
+# citeproc-js) prints; each would fail with citeproc-py alone.
+
+
+def _bib(tmp_path, layout: str, *, records=None, bib_attrs: str = "", attrs: str = "", citation: str = "") -> list[str]:
+    xml = csl_style(
+        citation or '<text variable="title"/>',
+        bibliography=f"<bibliography {bib_attrs}><layout>{layout}</layout></bibliography>",
+        attrs=attrs,
+    )
+    return [e.text for e in cite.bibliography(records or [by_key("hsu2019tony")], style_from(tmp_path, xml))]
+
+
+def test_fix_space_after_citation_number(tmp_path):
+    layout = '<text variable="citation-number" prefix="[" suffix="]"/><text variable="title"/>'
+    assert _bib(tmp_path, layout, bib_attrs='second-field-align="flush"') == [
+        "[1] TonY: An Orchestrator for Distributed Machine Learning Jobs"
+    ]
+    # Without second-field-align the fields run together, as the style says.
+    assert _bib(tmp_path, layout)[0].startswith("[1]TonY")
+
+
+@pytest.mark.parametrize(
+    ("suffix", "expected"),
+    [
+        (",", "“TonY: An Orchestrator for Distributed Machine Learning Jobs,” 2019"),
+        (".", "“TonY: An Orchestrator for Distributed Machine Learning Jobs.” 2019"),
+        (";", "“TonY: An Orchestrator for Distributed Machine Learning Jobs”; 2019"),
+    ],
+)
+def test_fix_punctuation_inside_closing_quotes(tmp_path, suffix, expected):
+    layout = f'<group delimiter="{suffix} "><text variable="title" quotes="true"/><date variable="issued"><date-part name="year"/></date></group>'
+    assert _bib(tmp_path, layout) == [expected]
+
+
+def test_fix_punctuation_is_not_doubled_inside_quotes(tmp_path):
+    record = replace(by_key("hsu2019tony"), title="Is TonY Ready?")
+    layout = '<text variable="title" quotes="true" suffix="."/>'
+    assert _bib(tmp_path, layout, records=[record]) == ["“Is TonY Ready?”"]
+
+
+def test_fix_punctuation_stays_outside_quotes_where_the_locale_says_so(tmp_path):
+    layout = '<group delimiter=", "><text variable="title" quotes="true"/><text value="x"/></group>'
+    xml = csl_style("<text value='c'/>", bibliography=f"<bibliography><layout>{layout}</layout></bibliography>",
+                    attrs='default-locale="en-GB"')
+    entry = cite.bibliography([by_key("hsu2019tony")], style_from(tmp_path, xml))[0].text
+    assert entry == "‘TonY: An Orchestrator for Distributed Machine Learning Jobs’, x"
+
+
+@pytest.mark.parametrize(
+    ("name_attrs", "expected"),
+    [
+        ('initialize="false"', "Hsu, Anthony"),
+        ("", "Hsu, A."),
+        ('initialize="true"', "Hsu, A."),
+    ],
+)
+def test_fix_initialize_false_keeps_given_names(tmp_path, name_attrs, expected):
+    layout = f'<names variable="author"><name name-as-sort-order="all" et-al-min="2" et-al-use-first="1" {name_attrs}/></names>'
+    entry = _bib(tmp_path, layout, attrs='initialize-with=". "')[0]
+    assert entry.startswith(expected + ",") or entry.startswith(expected + " et al")
+
+
+def test_fix_initialize_false_still_normalizes_initials(tmp_path):
+    record = replace(by_key("hsu2019tony"), authors=(Author("J. R. R.", "Tolkien"),))
+    layout = '<names variable="author"><name initialize="false"/></names>'
+    assert _bib(tmp_path, layout, records=[record], attrs='initialize-with=". "') == ["J. R. R. Tolkien"]
+
+
+def test_fix_disambiguate_condition_does_not_hold_without_ambiguity(tmp_path):
+    citation = ('<names variable="author"><name form="short" et-al-min="2" et-al-use-first="1"/></names>'
+                '<choose><if disambiguate="true"><text variable="title" prefix=", "/></if></choose>')
+    style = style_from(tmp_path, csl_style(citation))
+    assert cite.citation([by_key("hsu2019tony")], style) == "Hsu et al."
+
+
+def test_fix_cites_keep_their_order_without_a_citation_sort(tmp_path):
+    citation = '<names variable="author"><name form="short"/></names>'
+    unsorted = csl_style(citation, bibliography='<bibliography><sort><key variable="author"/></sort><layout><text variable="title"/></layout></bibliography>')
+    records = [by_key("zhou2019katib"), by_key("hsu2019tony")]
+    xml = unsorted.replace(b"<layout>", b'<layout delimiter="; ">', 1)
+    assert cite.citation(records, style_from(tmp_path, xml, "unsorted")) == "Zhou et al.; Hsu et al." or \
+        cite.citation(records, style_from(tmp_path, xml, "unsorted")).startswith("Zhou")
+    sorted_xml = xml.replace(b"<citation>", b'<citation><sort><key variable="author"/></sort>')
+    assert cite.citation(records, style_from(tmp_path, sorted_xml, "sorted")).startswith("Hsu")
+
+
+@pytest.mark.parametrize(
+    ("case", "key", "expected"),
+    [
+        ("sentence", "hsu2019tony", "TonY: An orchestrator for distributed machine learning jobs"),
+        ("sentence", "zhang2019accelerating", "Accelerating large scale deep learning inference through DeepCPU at Microsoft"),
+        ("sentence", "ananthanarayanan2019opportunities", "Opportunities and challenges of machine learning accelerators in production"),
+        ("title", "arun2019shooting", "Shooting the Moving Target: Machine Learning in Cybersecurity"),
+        ("title", "lim2019mlop", "MLOp Lifecycle Scheme for Vision-Based Inspection Process in Manufacturing"),
+        # title case capitalizes and never lowers: "Of" and "In" stay.
+        ("title", "ananthanarayanan2019opportunities", "Opportunities and Challenges Of Machine Learning Accelerators In Production"),
+    ],
+)
+def test_fix_text_case_keeps_spacing_and_nocase_words(tmp_path, case, key, expected):
+    assert _bib(tmp_path, f'<text variable="title" text-case="{case}"/>', records=[by_key(key)]) == [expected]
+
+
+def test_fix_title_case_capitalizes_a_final_stop_word(tmp_path):
+    record = replace(by_key("hsu2019tony"), title="what the models run on")
+    assert _bib(tmp_path, '<text variable="title" text-case="title"/>', records=[record]) == ["What the Models Run On"]
+
+
+@pytest.mark.parametrize(
+    ("range_format", "pages", "expected"),
+    [
+        ("minimal-two", (9, 12), "9–12"),
+        ("minimal-two", (321, 328), "321–28"),
+        ("minimal", (321, 328), "321–8"),
+        ("minimal", (98, 102), "98–102"),
+        ("expanded", (321, 328), "321–328"),
+    ],
+)
+def test_fix_abbreviated_page_ranges(tmp_path, range_format, pages, expected):
+    from opmlbib.model import Page, Source
+
+    record = replace(by_key("hsu2019tony"), first_page=Page(pages[0], Source.BIB), last_page=Page(pages[1], Source.BIB))
+    assert _bib(tmp_path, '<text variable="page"/>', records=[record], attrs=f'page-range-format="{range_format}"') == [expected]
