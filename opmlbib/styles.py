@@ -271,8 +271,9 @@ def _finish(name: str, data: bytes, label: str, chain: tuple[str, ...]) -> Style
 def parse_style(data: bytes, label: str):
     """The root element of style bytes, parsed as untrusted input.
 
-    No DTD is loaded, no entity is expanded and nothing is fetched; a style that uses an
-    entity reference, is not well-formed or is not a CSL ``<style>`` is an error.
+    No DTD is loaded, no entity is expanded and nothing is fetched; a style that has a
+    DOCTYPE or an entity reference, is not well-formed or is not a CSL ``<style>`` is an
+    error.
     """
     from lxml import etree
 
@@ -292,6 +293,9 @@ def parse_style(data: bytes, label: str):
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         raise StyleError(f"not well-formed XML: {exc.msg}", path=label, line=line) from None
+    if root is not None and root.getroottree().docinfo.doctype:
+        # CSL styles have no DTD; a DOCTYPE here can only declare entities or fetch files.
+        raise StyleError("the style has a DOCTYPE; CSL styles have none, and entities are not allowed", path=label)
     if root is None or root.tag != f"{{{CSL_NS}}}style":
         raise StyleError(f"not a CSL style: the root element must be <style xmlns=\"{CSL_NS}\">", path=label)
     for node in root.iter():

@@ -1,0 +1,242 @@
+"""The ``cite`` and ``styles`` commands through click's CliRunner: every option and exit code."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from opmlbib.cli import cli
+
+TONY_USENIX = (
+    "[1] Anthony Hsu, Keqiu Hu, Jonathan Hung, Arun Suresh, and Zhe Zhang. TonY: An orchestrator for "
+    "distributed machine learning jobs. In 2019 USENIX Conference on Operational Machine Learning (OpML 19), "
+    "pages 39–41, Santa Clara, CA, May 2019. USENIX Association.\n"
+)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cite_defaults_to_the_usenix_style():
+    result = run("cite", "TonY")
+    assert result.exit_code == 0, result.output
+    assert result.output == TONY_USENIX
+
+
+@pytest.mark.parametrize(
+    ("style", "start"),
+    [
+        ("ieee", "[1] A. Hsu, K. Hu, J. Hung, A. Suresh, and Z. Zhang, “TonY: An Orchestrator for Distributed Machine Learning Jobs,” in"),
+        ("apa", "Hsu, A., Hu, K., Hung, J., Suresh, A., & Zhang, Z. (2019). TonY: An Orchestrator"),
+        ("chicago-author-date", "Hsu, Anthony, Keqiu Hu, Jonathan Hung, Arun Suresh, and Zhe Zhang. 2019. “TonY:"),
+        ("modern-language-association", "Hsu, Anthony, et al. “TonY: An Orchestrator for Distributed Machine Learning Jobs.”"),
+    ],
+)
+def test_cite_style_by_name(style, start):
+    result = run("cite", "hsu2019tony", "--style", style)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(start)
+    assert result.output.count("\n") == 1
+
+
+def test_cite_style_by_path(tmp_path):
+    path = tmp_path / "mine.csl"
+    path.write_text(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"><info><title>Mine</title></info>'
+        '<citation><layout><text variable="page"/></layout></citation>'
+        '<bibliography><layout><text variable="title" text-case="uppercase"/></layout></bibliography></style>'
+    )
+    result = run("cite", "katib", "-s", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output == "KATIB: A DISTRIBUTED GENERAL AUTOML PLATFORM ON KUBERNETES\n"
+    in_text = run("cite", "katib", "-s", str(path), "--in-text")
+    assert in_text.output == "55–58\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--style", "iee"), "unknown style 'iee'; did you mean ieee"),
+        (("--style", "/nonexistent/dir/style.csl"), "cannot read the style"),
+    ],
+)
+def test_cite_bad_style_is_an_error(args, message):
+    result = run("cite", "tony", *args)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cite_untrusted_style_with_entities_is_an_error(tmp_path):
+    path = tmp_path / "evil.csl"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE style [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"><citation><layout>'
+        "<text value='&x;'/></layout></citation><bibliography><layout><group>&x;</group></layout></bibliography></style>"
+    )
+    result = run("cite", "tony", "--style", str(path))
+    assert result.exit_code == 1
+    assert "root:" not in result.output and result.output.startswith("Error: ")
+
+
+def test_several_queries_make_one_bibliography_in_style_order():
+    result = run("cite", "katib", "tony", "--style", "apa")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["Hsu", "Zhou"]
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("apa", "(Hsu et al., 2019; Zhou et al., 2019)\n"),
+        ("ieee", "[1], [2]\n"),
+        ("usenix", "[1, 2]\n"),
+        ("chicago-author-date", "(Hsu et al. 2019; Zhou et al. 2019)\n"),
+    ],
+)
+def test_in_text_is_one_citation_for_all_queries(style, expected):
+    result = run("cite", "tony", "katib", "--in-text", "--style", style)
+    assert result.exit_code == 0, result.output
+    assert result.output == expected
+
+
+def test_format_html():
+    result = run("cite", "tony", "--style", "ieee", "--format", "html")
+    assert result.exit_code == 0
+    assert result.output.startswith('<div class="csl-bib-body">\n  <div class="csl-entry">[1] A. Hsu')
+    assert "<i>2019 USENIX Conference on Operational Machine Learning (OpML 19)</i>" in result.output
+    in_text = run("cite", "tony", "--style", "apa", "-f", "html", "--in-text")
+    assert in_text.output == '<span class="csl-citation">(Hsu et al., 2019)</span>\n'
+
+
+def test_format_markdown():
+    result = run("cite", "tony", "-f", "markdown")
+    assert result.exit_code == 0
+    assert "In *2019 USENIX Conference on Operational Machine Learning (OpML 19)*, pages 39–41" in result.output
+
+
+def test_format_text_has_no_markup():
+    result = run("cite", "tony", "-f", "text", "--style", "ieee")
+    assert not re.search(r"[<>]|nocase", result.output)
+
+
+def test_format_bibtex():
+    result = run("cite", "tony", "--format", "bibtex")
+    assert result.exit_code == 0
+    assert result.output.startswith("@inproceedings{hsu2019tony,\n")
+    assert "title     = {{TonY}: An Orchestrator for Distributed Machine Learning Jobs}" in result.output
+
+
+def test_format_csljson():
+    result = run("cite", "tony", "katib", "--format", "csljson")
+    assert result.exit_code == 0
+    items = json.loads(result.output)
+    assert [item["id"] for item in items] == ["hsu2019tony", "zhou2019katib"]
+    assert items[0]["page"] == "39-41"
+
+
+@pytest.mark.parametrize(("queries", "expected"), [(("tony",), "\\cite{hsu2019tony}\n"),
+                                                   (("tony", "katib"), "\\cite{hsu2019tony,zhou2019katib}\n")])
+def test_format_key(queries, expected):
+    result = run("cite", *queries, "-f", "key")
+    assert result.exit_code == 0
+    assert result.output == expected
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "csljson", "key"])
+def test_in_text_with_a_record_format_is_a_usage_error(fmt):
+    result = run("cite", "tony", "--in-text", "--format", fmt)
+    assert result.exit_code == 2
+    assert "--in-text needs --format text, html or markdown" in result.output
+
+
+def test_ambiguous_query_fails_without_first():
+    result = run("cite", "microsoft")
+    assert result.exit_code == 1
+    assert "fits 2 papers" in result.output
+
+
+def test_first_takes_the_best_match():
+    result = run("cite", "microsoft", "--first", "-f", "key")
+    assert result.exit_code == 0
+    assert result.output == "\\cite{zhang2019accelerating}\n"
+
+
+def test_no_match_is_an_error():
+    result = run("cite", "zzzzqqqq")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no paper matches 'zzzzqqqq'")
+
+
+def test_bib_file_is_the_library(tmp_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text(
+        "@inproceedings{knuth1984literate,\n  author = {Knuth, Donald E.},\n"
+        "  title = {Literate Programming},\n  booktitle = {The Computer Journal},\n  year = {1984},\n"
+        "  pages = {97--111}\n}\n"
+    )
+    result = run("cite", "knuth1984literate", "--bib", str(bib), "--style", "apa")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Knuth, D. E. (1984). Literate Programming. The Computer Journal, 97–111.")
+    missing = run("cite", "tony", "--bib", str(bib))
+    assert missing.exit_code == 1
+
+
+def test_unreadable_bib_is_an_error(tmp_path):
+    result = run("cite", "tony", "--bib", str(tmp_path / "absent.bib"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+
+
+@pytest.mark.parametrize("args", [("cite",), ("cite", "tony", "--format", "rtf"), ("cite", "tony", "--nope")])
+def test_usage_errors_exit_2(args):
+    assert run(*args).exit_code == 2
+
+
+def test_cite_help_explains_every_option():
+    result = run("cite", "--help")
+    assert result.exit_code == 0
+    for option in ("--style", "--format", "--in-text", "--first", "--bib"):
+        assert option in result.output
+    assert "citeproc-js" in result.output
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def test_styles_lists_ours_first_and_thousands():
+    result = run("styles")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("usenix") and "[opmlbib]" in lines[0]
+    assert len(lines) > 2800
+
+
+def test_styles_word_search():
+    result = run("styles", "ieee")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split()[0] == "ieee"
+    assert any(line.startswith("ieee-access") and line.endswith("-> ieee") for line in lines)
+
+
+def test_styles_without_hits_is_an_error():
+    result = run("styles", "qqqzzzxxy")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no style name or title contains 'qqqzzzxxy'")
+
+
+def test_styles_suggests_close_names():
+    result = run("styles", "chicagoo")
+    assert result.exit_code == 1
+    assert "did you mean" in result.output and "chicago" in result.output
+
+
+def test_styles_help():
+    result = run("styles", "--help")
+    assert result.exit_code == 0 and "WORD" in result.output
