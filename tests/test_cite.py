@@ -371,3 +371,52 @@ def test_fix_abbreviated_page_ranges(tmp_path, range_format, pages, expected):
 
     record = replace(by_key("hsu2019tony"), first_page=Page(pages[0], Source.BIB), last_page=Page(pages[1], Source.BIB))
     assert _bib(tmp_path, '<text variable="page"/>', records=[record], attrs=f'page-range-format="{range_format}"') == [expected]
+
+
+# ------------------------------------------------------- usenix.csl against BibTeX
+
+
+def bbl_entries(bbl: str) -> list[tuple[str, str]]:
+    """(key, text) of each \\bibitem of a .bbl, the LaTeX turned into plain text."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    body = bbl.split("\\end{thebibliography}")[0]
+    parts = re.split(r"\\bibitem(?:\[[^\]]*\])?\{([^}]*)\}", body)[1:]
+    converter = LatexNodes2Text(math_mode="text")
+    out = []
+    for key, latex in zip(parts[0::2], parts[1::2]):
+        text = converter.latex_to_text(latex.replace("\\newblock", " "))
+        out.append((key, re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()))
+    return out
+
+
+def test_usenix_style_reads_as_bibtex_plain(tmp_path):
+    """Every entry of usenix.csl, number and order included, is what LaTeX prints with
+    BibTeX's plain.bst for the same records (`opmlbib export`)."""
+    from click.testing import CliRunner
+
+    from opmlbib.cli import cli
+
+    from .latex_tools import pdflatex, require, run
+
+    require("pdflatex", "bibtex")
+    exported = CliRunner().invoke(cli, ["export"])
+    assert exported.exit_code == 0
+    (tmp_path / "refs.bib").write_text(exported.output, encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n\\nocite{*}\n"
+        "\\bibliographystyle{plain}\n\\bibliography{refs}\n\\end{document}\n"
+    )
+    assert pdflatex(tmp_path, "doc").returncode == 0
+    result = run(tmp_path, "bibtex", "doc")
+    assert result.returncode == 0, result.stdout
+    expected = [(key, f"[{n}] {text}") for n, (key, text) in enumerate(bbl_entries((tmp_path / "doc.bbl").read_text()), 1)]
+    assert len(expected) == len(RECORDS)
+    ours = [(e.key, e.text) for e in cite.bibliography(RECORDS, load_style("usenix"))]
+    assert ours == expected
+
+
+def test_bbl_reader_turns_latex_into_text():
+    bbl = ("\\begin{thebibliography}{1}\n\\bibitem{k}\nA~B and C.\n\\newblock {T}itle {\\em X}, pages 1--2.\n"
+           "\n\\end{thebibliography}\n")
+    assert bbl_entries(bbl) == [("k", "A B and C. Title X, pages 1–2.")]
