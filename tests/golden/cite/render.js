@@ -3,7 +3,7 @@
 // and Mendeley.  Development only: the outputs are committed and the tests never run
 // node.
 //
-//   cd tests/golden/cite && npm install && PYTHON=/work/venv/bin/python node render.js
+//   cd tests/golden/cite && npm install && PYTHON=path/to/python node render.js
 //
 // The input comes from opmlbib itself (golden_input.py): the
 // CSL-JSON items that `opmlbib cite` feeds to citeproc-py, the sanitized XML of every
