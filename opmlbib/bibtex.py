@@ -210,9 +210,18 @@ def _decoder():
     return latex2text.LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
 
 
+@functools.cache
+def _parsing_context():
+    # What the LaTeX walker knows of macros' arguments: pylatexenc's default, built once
+    # (the walker would otherwise rebuild it for every value).
+    from pylatexenc import latexwalker
+
+    return latexwalker.get_default_latex_context_db()
+
+
 def decode(value: str) -> str:
     """BibTeX value text → plain Unicode (commands resolved, protective braces dropped)."""
-    text = _decoder().latex_to_text(value)
+    text = _decoder().latex_to_text(value, latex_context=_parsing_context())
     return re.sub(r"\s+", " ", text).strip() if any(ch in text for ch in "\n\t\r") else text
 
 

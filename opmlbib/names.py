@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-
 from .errors import OpmlbibError
 from .model import Author
 
@@ -29,6 +27,8 @@ def parse_name(text: str, affiliation: str | None = None) -> Author:
     if comma and head.strip() and "," not in head and SUFFIX.match(tail.strip()):
         reading = parse_name(head)
         return Author(reading.given, reading.family, affiliation, reading.von, tail.strip())
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
     try:
         parts = parse_single_name_into_parts(clean, strict=True)
     except InvalidNameError as exc:
