@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -54,6 +55,37 @@ def load_records(bib: str | None):
     return bib_records(bib) if bib else default_records()
 
 
+def open_library(bib: str | None):
+    """What a command looks records up in: the built-in proceedings or the user's .bib; a
+    large .bib is searched through an index (built once, with a progress bar on a terminal)."""
+    from .index import open_library as library
+
+    with _progress(f"Indexing {bib}") as progress:
+        return library(bib, progress)
+
+
+@contextlib.contextmanager
+def _progress(label: str):
+    """A callback ``(done, total)`` that draws a progress bar on stderr once it is first
+    called, if stderr is a terminal; None otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.render_finish()
+
+
 _FORMATS = ("bibtex", "biblatex", "ris")
 
 
@@ -99,9 +131,7 @@ def export(queries: tuple[str, ...], fmt: str, output: str | None, force: bool, 
     """
     from .formats import render
 
-    records = load_records(bib)
-    if queries:
-        records = _resolve_all(records, queries, first=first)
+    records = _resolve_all(open_library(bib), queries, first=first) if queries else load_records(bib)
     _write_output(render(records, fmt), output, force, len(records))
 
 
@@ -160,13 +190,11 @@ def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, fm
     _write_output(render(chosen, fmt), output, force, len(chosen))
 
 
-def _resolve_all(records, queries: tuple[str, ...], first: bool = False):
+def _resolve_all(library, queries: tuple[str, ...], first: bool = False):
     """The record each query names (a key, or a fuzzy query), in query order, each once."""
-    from .lookup import resolve
-
     chosen = {}
     for query in queries:
-        record = resolve(records, query, first=first)
+        record = library.resolve(query, first=first)
         chosen.setdefault(record.key, record)
     return tuple(chosen.values())
 
@@ -194,9 +222,8 @@ def add(queries: tuple[str, ...], target: str, update: bool, first: bool) -> Non
     keeps its permissions; a write-protected or unreadable file is left untouched.
     """
     from .bibfile import add_to_file
-    from .library import default_records
 
-    chosen = _resolve_all(default_records(), queries, first=first)
+    chosen = _resolve_all(open_library(None), queries, first=first)
     outcome = add_to_file(target, chosen, update=update)
     for key in outcome.added:
         click.echo(f"Added {key} to {target}", err=True)
@@ -249,12 +276,12 @@ def search(query: str, limit: int, as_json: bool, bib: str | None) -> None:
     reaches it, the exit status is 1 and the closest papers are suggested.
     """
     from .errors import NoMatch
-    from .lookup import SUGGESTION_FLOOR, search as find
+    from .lookup import SUGGESTION_FLOOR
 
-    records = load_records(bib)
-    matches = find(records, query, limit=limit)
+    library = open_library(bib)
+    matches = library.search(query, limit=limit)
     if not matches:
-        near = find(records, query, limit=3, floor=SUGGESTION_FLOOR)
+        near = library.search(query, limit=3, floor=SUGGESTION_FLOOR)
         raise NoMatch(query, tuple((m.record.key, m.record.title, m.score) for m in near))
     if as_json:
         import json
@@ -290,10 +317,9 @@ def show(query: str, as_json: bool, first: bool, bib: str | None) -> None:
     First pages come from the table of contents; last pages from the publisher where
     known, otherwise inferred as the page before the next paper (an upper bound).
     """
-    from .lookup import resolve
     from .report import describe
 
-    record = resolve(load_records(bib), query, first=first)
+    record = open_library(bib).resolve(query, first=first)
     details = describe(record)
     if as_json:
         import json
@@ -348,7 +374,7 @@ def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, f
         raise click.UsageError(f"--in-text needs --format text, html or markdown, not {fmt}")
     from .cite import cite as render_cite
 
-    records = _resolve_all(load_records(bib), queries, first=first)
+    records = _resolve_all(open_library(bib), queries, first=first)
     click.echo(render_cite(records, style=style, fmt=fmt, in_text=in_text), nl=False)
 
 

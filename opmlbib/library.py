@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from pathlib import Path
 
-from . import bibtex, facts, toc
 from .errors import BibError
 from .model import Record
 
@@ -17,7 +15,20 @@ EMBEDDED_FACTS = "opml19.toml"
 
 @functools.cache
 def default_records() -> tuple[Record, ...]:
-    """The OpML '19 proceedings as shipped: table of contents plus the publisher's facts."""
+    """The OpML '19 proceedings as shipped: table of contents plus the publisher's facts
+    (remembered in the user's cache folder, as reading them takes longer than the rest of
+    a command)."""
+    from .index import cached_records
+
+    data = Path(__file__).with_name("data")
+    return cached_records("opml19", (data / EMBEDDED_TOC, data / EMBEDDED_FACTS), _embedded_records)
+
+
+def _embedded_records() -> tuple[Record, ...]:
+    from importlib import resources
+
+    from . import bibtex, facts, toc
+
     data = resources.files("opmlbib.data")
     label = f"<embedded {EMBEDDED_TOC}>"
     _, records = toc.parse_toc(toc.decode(data.joinpath(EMBEDDED_TOC).read_bytes(), label), path=label)
@@ -27,6 +38,8 @@ def default_records() -> tuple[Record, ...]:
 
 def toc_records(path: str | Path, meta: str | Path | None = None) -> tuple[Record, ...]:
     """Records of any table of contents in the house style, with facts from ``meta``."""
+    from . import bibtex, facts, toc
+
     _, records = toc.read_toc(path)
     if meta is not None:
         records = facts.apply_facts(records, facts.read_facts(meta))
@@ -44,4 +57,6 @@ def bib_records(path: str | Path) -> tuple[Record, ...]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise BibError("not UTF-8 text; save the file as UTF-8", path=path, line=line) from None
+    from . import bibtex
+
     return bibtex.parse_bibtex(text, path=path)

@@ -1,0 +1,693 @@
+"""Search a large .bib file without parsing it: an index of the few fields search needs,
+kept in the user's cache folder, and full parsing for the entries a query finds.
+
+Building the index reads the file once with :mod:`opmlbib.scan` (entry boundaries, keys,
+decoded titles, authors and years), folds and splits those fields the way
+:mod:`opmlbib.lookup` compares them, and writes all of it to one cache file.  A later
+search reads that file instead of the .bib file's entries.
+
+A query is answered in two steps.  The index first picks candidates: the records with a
+field that a lookup scorer rates at least at the floor (lookup weights are at most 1, so
+no record reaching the floor is missed), found with rapidfuzz over unique words and names.
+:func:`opmlbib.lookup.search` then scores just those candidates as light records (key,
+title, authors, year) and ranks them exactly as it ranks a whole library; only the entries
+it returns are parsed in full, by :func:`opmlbib.bibtex.parse_bibtex`.
+
+The cache file is keyed by the .bib file's path, size, modification time and SHA-256, and
+by the code that wrote it; when any of them changes, or the file does not validate (wrong
+magic, header or checksum), it is rebuilt.  It is written to a temporary file and renamed,
+so a reader never sees half a file and concurrent writers cannot corrupt it.  A cache that
+cannot be written is not an error: the index is then rebuilt at the next search.
+
+Files too small to gain from an index, and files the scanner does not reproduce exactly
+(:class:`opmlbib.scan.Unsupported`), are parsed in full as before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from array import array
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import BibError, OpmlbibError
+
+if TYPE_CHECKING:
+    from .model import Record
+
+#: Files smaller than this are parsed in full (a cache file buys them nothing).
+INDEX_FROM_BYTES = 1 << 20
+#: Environment variable naming the cache folder (tests point it at a temporary one).
+CACHE_ENV = "OPMLBIB_CACHE_DIR"
+#: Version of the cache file layout.
+FORMAT = 1
+_MAGIC = b"opmlbib index\n"
+# Modules whose code decides what an index holds: a change to any of them rebuilds indexes.
+_CODE = ("index.py", "scan.py", "bibtex.py", "lookup.py", "names.py", "model.py")
+# Separators inside text sections; a file containing them is not indexed.
+_ITEM, _AUTHOR, _PART = "\x00", "\x1e", "\x1f"
+
+Progress = Callable[[int, int], None]
+
+
+def cache_dir() -> Path:
+    """Where opmlbib keeps caches: ``$OPMLBIB_CACHE_DIR``, else the platform's user cache
+    folder (``$XDG_CACHE_HOME/opmlbib`` or ``~/.cache/opmlbib``; ``~/Library/Caches/opmlbib``
+    on macOS; ``%LOCALAPPDATA%\\opmlbib\\Cache`` on Windows)."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "opmlbib" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "opmlbib"
+    base = os.environ.get("XDG_CACHE_HOME")
+    return Path(base if base and os.path.isabs(base) else Path.home() / ".cache") / "opmlbib"
+
+
+# --------------------------------------------------------------------- the index
+
+
+class _Source:
+    """The .bib file as read for one command."""
+
+    def __init__(self, path: Path, data: bytes, size: int, mtime_ns: int, sha256: str) -> None:
+        self.path, self.data, self.size, self.mtime_ns, self.sha256 = path, data, size, mtime_ns, sha256
+
+    def identity(self) -> dict:
+        return {"path": str(self.path), "size": self.size, "mtime_ns": self.mtime_ns, "sha256": self.sha256}
+
+
+class Index:
+    """The index of one .bib file: per entry its key, place in the file and light fields, and
+    the folded fields lookup scores, with unique words and names listed once."""
+
+    def __init__(self, source: _Source, sections: dict[str, list[str] | array]) -> None:
+        self.source = source
+        self._s = sections
+        self.keys: list[str] = sections["key"]
+        self._lower_keys: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    # ------------------------------------------------------------ candidates
+
+    def candidates(self, query: str, floor: float) -> list[int]:
+        """Positions (in file order) of the entries that may score at least ``floor``."""
+        from rapidfuzz import fuzz, process
+
+        from .lookup import _content, normalize
+
+        s = self._s
+        lowered = query.strip().lower()
+        normalized = normalize(query)
+        compact = normalized.replace(" ", "")
+        # keys: resolve's exact key, lookup's exact key and key prefix (four letters or more)
+        found = set(self.with_key(lowered))
+        found.update(self.with_key(compact, prefix=len(compact) >= 4))
+        words = _content(normalized)
+        if not words:
+            return sorted(found)
+        single = " " not in words
+
+        def hits(text: str, choices: list[str], scorer, cutoff: float = floor) -> list[int]:
+            return [i for _, _, i in process.extract(text, choices, scorer=scorer, limit=None, score_cutoff=cutoff)]
+
+        def posted(vocabulary: str, role: str, matched: list[int]) -> None:
+            offsets, postings = s[f"{vocabulary}.{role}.offsets"], s[f"{vocabulary}.{role}.postings"]
+            for word in matched:
+                found.update(postings[offsets[word]: offsets[word + 1]])
+
+        found.update(hits(normalized, s["head"], fuzz.ratio))
+        if single:
+            posted("word", "title", hits(words, s["word"], fuzz.ratio))
+            family = hits(words, s["family"], fuzz.ratio, 100.0 if len(words) < 3 else floor)
+            posted("family", "first", family)
+            posted("family", "other", family)
+        else:
+            name = hits(words, s["name"], fuzz.token_sort_ratio)
+            posted("name", "first", name)
+            posted("name", "other", name)
+            found.update(hits(words, s["title_and_names"], fuzz.token_set_ratio))
+        if not single or len(words) >= 4:
+            found.update(hits(words, s["content"], fuzz.token_set_ratio))
+        return sorted(found)
+
+    def with_key(self, lowered: str, prefix: bool = False) -> list[int]:
+        """Positions of the entries whose lower-case key is ``lowered`` (or starts with it)."""
+        from bisect import bisect_left
+
+        ordered, order = self._s["key.sorted"], self._s["key.order"]
+        out = []
+        for position in range(bisect_left(ordered, lowered), len(ordered)):
+            key = ordered[position]
+            if key != lowered and not (prefix and key.startswith(lowered)):
+                break
+            out.append(order[position])
+        return out
+
+    # --------------------------------------------------------------- records
+
+    def light(self, position: int) -> Record:
+        """The entry as a record with only what search reads: key, title, authors, year."""
+        from .model import Author, Record, Venue
+
+        s = self._s
+        authors = tuple(
+            Author(given=given, family=family, von=von, suffix=suffix)
+            for given, von, family, suffix in (
+                person.split(_PART) for person in s["authors"][position].split(_AUTHOR) if person
+            )
+        )
+        year = s["year"][position]
+        return Record(
+            title=s["title"][position],
+            authors=authors,
+            venue=Venue(booktitle="", year=None if year < 0 else year),
+            key=self.keys[position],
+            entry_type=s["type"][position],
+            line=s["line"][position],
+        )
+
+    def record(self, position: int) -> Record:
+        """The entry parsed in full, exactly as parsing the whole file gives it."""
+        from dataclasses import replace
+
+        from .bibtex import parse_bibtex
+
+        s = self._s
+        start, end, line = s["start"][position], s["end"][position], s["line"][position]
+        text = s["strings"][0] + "\n" + self.source.data[start:end].decode("utf-8")
+        try:
+            (record,) = parse_bibtex(text, path=self.source.path)
+        except BibError as exc:  # located in the snippet: say where the entry is in the file
+            raise BibError(exc.message, path=self.source.path, line=line) from None
+        return replace(record, line=line)
+
+
+# ----------------------------------------------------------------- building
+
+
+def build(source: _Source, progress: Progress | None = None) -> Index:
+    """Scan ``source`` and derive every section of its index (raises Unsupported)."""
+    import codecs
+
+    from .lookup import _content, normalize
+    from .scan import Decoder, Unsupported, scan
+
+    try:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = source.data.count(b"\n", 0, exc.start) + 1
+        raise BibError("not UTF-8 text; save the file as UTF-8", path=source.path, line=line) from None
+    if any(separator in text for separator in (_ITEM, _AUTHOR, _PART)):
+        raise Unsupported("control characters in the file")
+    bom = 3 if source.data.startswith(codecs.BOM_UTF8) else 0
+    # progress: scanning is the first 30 %, decoding and folding the rest
+    total, scan_share = 1000, 300
+
+    def scanned(offset: int) -> None:
+        progress(offset * scan_share // max(len(text), 1), total)
+
+    result = scan(text, progress=scanned if progress else None)
+    entries = result.entries
+    decoder = Decoder(result.strings)
+    folded: dict[str, str] = {}
+
+    def fold(text: str) -> str:
+        if text not in folded:
+            folded[text] = normalize(text)
+        return folded[text]
+
+    people: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+
+    def person(parts: tuple[str, str, str, str]) -> tuple[str, str]:
+        """An author's folded family name and folded full name, as lookup folds full_family
+        and display.  Folding works character by character and turns punctuation and spaces
+        into single spaces, so the full name folds part by part."""
+        if parts not in people:
+            given, von, family, suffix = parts
+            surname = fold(f"{von} {family}".strip())
+            people[parts] = (surname, " ".join(part for part in (fold(given), surname, fold(suffix)) if part))
+        return people[parts]
+
+    keys, types, titles, people_column, heads, contents, titles_and_names = ([] for _ in range(7))
+    starts, ends, lines, years = (array("q") for _ in range(4))
+    # unique title words, surnames and full names, each with the entries it occurs in
+    words: dict[str, list[int]] = {}
+    families: dict[str, tuple[list[int], list[int]]] = {}  # (as first author, as another)
+    names: dict[str, tuple[list[int], list[int]]] = {}
+
+    def post(table: dict, value: str, role: int, position: int) -> None:
+        lists = table.get(value)
+        if lists is None:
+            lists = table[value] = ([], [])
+        target = lists[role]
+        if not target or target[-1] != position:
+            target.append(position)
+
+    to_bytes = _ByteOffsets(text, bom)
+    step = max(len(entries) // 100, 1)
+    for position, entry in enumerate(entries):
+        try:
+            title = decoder.title(entry)
+            authors = decoder.authors(entry)
+            year = decoder.year(entry)
+        except OpmlbibError as exc:
+            raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
+        keys.append(entry.key)
+        types.append(entry.entry_type.lower())
+        titles.append(title)
+        people_column.append(_AUTHOR.join(_PART.join(parts) for parts in authors))
+        starts.append(to_bytes(entry.start))
+        ends.append(to_bytes(entry.end))
+        lines.append(entry.line)
+        years.append(-1 if year is None else year)
+        # the fields lookup scores, folded as lookup folds them
+        normalized_title = normalize(title)
+        head, colon, _ = title.partition(":")
+        heads.append(normalize(head) if colon else "")
+        content = _content(normalized_title)
+        contents.append(content)
+        for word in dict.fromkeys(normalized_title.split()):
+            hit = words.get(word)
+            if hit is None:
+                words[word] = [position]
+            else:
+                hit.append(position)
+        surnames = []
+        for n, parts in enumerate(authors):
+            family, name = person(parts)
+            surnames.append(family)
+            post(families, family, n > 0, position)
+            post(names, name, n > 0, position)
+        titles_and_names.append(" ".join([content, *surnames]))
+        if progress is not None and position % step == 0:
+            progress(scan_share + (total - scan_share) * position // len(entries), total)
+
+    sections: dict[str, list[str] | array] = {
+        "key": keys, "type": types, "title": titles, "authors": people_column, "head": heads,
+        "content": contents, "title_and_names": titles_and_names,
+        "start": starts, "end": ends, "line": lines, "year": years,
+    }
+    _add_postings(sections, "word", {word: (hit,) for word, hit in words.items()}, ("title",))
+    _add_postings(sections, "family", families, ("first", "other"))
+    _add_postings(sections, "name", names, ("first", "other"))
+    lowered = [key.lower() for key in keys]
+    order = sorted(range(len(lowered)), key=lowered.__getitem__)
+    sections["key.sorted"] = [lowered[i] for i in order]
+    sections["key.order"] = array("q", order)
+    sections["strings"] = ["\n".join(result.string_blocks)]
+    if progress is not None:
+        progress(total, total)
+    return Index(source, sections)
+
+
+def _add_postings(sections: dict, vocabulary: str, table: dict[str, tuple[list[int], ...]], roles: tuple[str, ...]) -> None:
+    """Store a vocabulary and, per role, where each of its items occurs (offsets into postings)."""
+    sections[vocabulary] = list(table)
+    for n, role in enumerate(roles):
+        offsets, postings = array("q", [0]), array("q")
+        for lists in table.values():
+            postings.extend(lists[n])
+            offsets.append(len(postings))
+        sections[f"{vocabulary}.{role}.offsets"] = offsets
+        sections[f"{vocabulary}.{role}.postings"] = postings
+
+
+class _ByteOffsets:
+    """Turns increasing character offsets of the decoded text into byte offsets of the file."""
+
+    def __init__(self, text: str, bom: int) -> None:
+        self.text = text
+        self.ascii = text.isascii()
+        self.bom = bom
+        self.char = 0
+        self.byte = bom
+
+    def __call__(self, offset: int) -> int:
+        if self.ascii:
+            return offset + self.bom
+        if offset < self.char:  # offsets come in order; start afresh otherwise
+            self.char, self.byte = 0, self.bom
+        self.byte += len(self.text[self.char: offset].encode("utf-8"))
+        self.char = offset
+        return self.byte
+
+
+# ------------------------------------------------------------- the cache file
+
+
+def _code_version() -> str:
+    import hashlib
+
+    from . import __version__
+
+    digest = hashlib.sha256(f"{FORMAT} {__version__}".encode())
+    here = Path(__file__).parent
+    for name in _CODE:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def cache_path(path: Path) -> Path:
+    """The cache file of the .bib file at ``path`` (absolute)."""
+    import hashlib
+
+    name = hashlib.sha256(os.fsencode(path)).hexdigest()[:32]
+    return cache_dir() / "bib" / f"{name}.index"
+
+
+def _encode(sections: dict[str, list[str] | array]) -> tuple[list, bytes]:
+    layout, chunks, offset = [], [], 0
+    for name, value in sections.items():
+        if isinstance(value, array):
+            blob, kind = value.tobytes(), "q"
+        else:
+            blob, kind = _ITEM.join(value).encode("utf-8"), "text"
+            kind = f"text:{len(value)}"
+        layout.append([name, kind, offset, len(blob)])
+        chunks.append(blob)
+        offset += len(blob)
+    return layout, b"".join(chunks)
+
+
+def _decode(layout: list, payload: bytes) -> dict[str, list[str] | array]:
+    sections: dict[str, list[str] | array] = {}
+    for name, kind, offset, length in layout:
+        if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(payload)):
+            raise ValueError("section out of bounds")
+        blob = payload[offset: offset + length]
+        if kind == "q":
+            values = array("q")
+            values.frombytes(blob)
+        elif isinstance(kind, str) and kind.startswith("text:"):
+            count = int(kind[5:])
+            values = blob.decode("utf-8").split(_ITEM) if count else []
+            if len(values) != count:
+                raise ValueError(f"section {name} has {len(values)} items, not {count}")
+        else:
+            raise ValueError(f"unknown section kind {kind!r}")
+        sections[name] = values
+    return sections
+
+
+def write_cache(index: Index, target: Path) -> bool:
+    """Write ``index`` to ``target`` atomically; False if the cache folder is not writable."""
+    import hashlib
+    import json
+
+    layout, payload = _encode(index._s)
+    header = json.dumps(
+        {
+            "format": FORMAT,
+            "code": _code_version(),
+            "byteorder": sys.byteorder,
+            "source": index.source.identity(),
+            "sections": layout,
+            "payload_sha256": hashlib.sha256(payload).hexdigest(),
+        }
+    ).encode()
+    return _write_atomically(target, _MAGIC + len(header).to_bytes(8, "little") + header + payload)
+
+
+def read_cache(source: _Source, target: Path) -> Index | None:
+    """The index in ``target`` if it is intact and was built from this very ``source``."""
+    import hashlib
+    import json
+
+    try:
+        blob = target.read_bytes()
+    except OSError:
+        return None
+    try:
+        if not blob.startswith(_MAGIC):
+            return None
+        start = len(_MAGIC) + 8
+        size = int.from_bytes(blob[len(_MAGIC): start], "little")
+        header = json.loads(blob[start: start + size])
+        if (
+            not isinstance(header, dict)
+            or header.get("format") != FORMAT
+            or header.get("byteorder") != sys.byteorder
+            or header.get("source") != source.identity()
+            or header.get("code") != _code_version()
+        ):
+            return None
+        payload = blob[start + size:]
+        if hashlib.sha256(payload).hexdigest() != header.get("payload_sha256"):
+            return None
+        return Index(source, _decode(header["sections"], payload))
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
+
+
+def _read_source(path: str | Path) -> _Source:
+    import hashlib
+
+    path = Path(path).absolute()
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            data = handle.read()
+    except OSError as exc:
+        raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
+    return _Source(path, data, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def open_index(path: str | Path, progress: Progress | None = None) -> Index:
+    """The index of the .bib file at ``path``: from the cache if it is current, else built
+    (and cached).  Raises :class:`opmlbib.scan.Unsupported` for files only the full parser
+    reads exactly, and :class:`BibError` for files that are not UTF-8 or have a broken
+    title, author or year."""
+    source = _read_source(path)
+    target = cache_path(source.path)
+    index = read_cache(source, target)
+    if index is None:
+        import gc
+
+        # Building makes millions of small objects and no cycles: the cyclic garbage
+        # collector would only walk them again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            index = build(source, progress)
+        finally:
+            if collecting:
+                gc.enable()
+        write_cache(index, target)
+    return index
+
+
+# --------------------------------------------------------------- libraries
+
+
+class Library:
+    """Records to look up, with :mod:`opmlbib.lookup`'s search and resolve."""
+
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None):
+        raise NotImplementedError
+
+    def resolve(self, query: str, *, first: bool = False) -> Record:
+        raise NotImplementedError
+
+
+class RecordsLibrary(Library):
+    """All records in memory: lookup runs over them directly."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records = records
+
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None):
+        from . import lookup
+
+        return lookup.search(self.records, query, limit=limit, floor=lookup.THRESHOLD if floor is None else floor)
+
+    def resolve(self, query: str, *, first: bool = False) -> Record:
+        from . import lookup
+
+        return lookup.resolve(self.records, query, first=first)
+
+
+class IndexedLibrary(Library):
+    """A .bib file through its index: lookup runs over the candidates' light records, and
+    what it returns is parsed in full."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._positions: dict[int, int] = {}  # light record (by identity) → entry position
+
+    def _light(self, query: str, floor: float) -> list[Record]:
+        records = []
+        for position in self.index.candidates(query, floor):
+            record = self.index.light(position)
+            self._positions[id(record)] = position
+            records.append(record)
+        return records
+
+    def _full(self, light: Record) -> Record:
+        return self.index.record(self._positions[id(light)])
+
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None):
+        from . import lookup
+
+        floor = lookup.THRESHOLD if floor is None else floor
+        matches = lookup.search(self._light(query, floor), query, limit=limit, floor=floor)
+        return [lookup.Match(self._full(m.record), m.score) for m in matches]
+
+    def resolve(self, query: str, *, first: bool = False) -> Record:
+        from . import lookup
+        from .errors import NoMatch
+
+        try:
+            light = lookup.resolve(self._light(query, lookup.THRESHOLD), query, first=first)
+        except NoMatch:
+            # its suggestions reach down to a lower floor: ask again over those candidates
+            light = lookup.resolve(self._light(query, lookup.SUGGESTION_FLOOR), query, first=first)
+        return self._full(light)
+
+
+def open_library(bib: str | Path | None, progress: Progress | None = None) -> Library:
+    """The records a command looks up: the built-in proceedings, a small .bib file parsed in
+    full, or a large one through its index."""
+    from .library import bib_records, default_records
+
+    if bib is None:
+        return RecordsLibrary(default_records())
+    try:
+        large = os.stat(bib).st_size >= INDEX_FROM_BYTES
+    except OSError:
+        large = False  # bib_records reports it
+    if large:
+        from .scan import Unsupported
+
+        try:
+            return IndexedLibrary(open_index(bib, progress))
+        except Unsupported:
+            pass
+    return RecordsLibrary(bib_records(bib))
+
+
+# ----------------------------------------------------------- cached records
+
+
+def cached_records(name: str, inputs: Sequence[Path], build_records: Callable[[], tuple[Record, ...]]) -> tuple[Record, ...]:
+    """``build_records()``, remembered in the cache folder until ``inputs`` (the files they
+    are made from) or the code that makes them change.
+
+    Nothing is cached if an input cannot be read (the package is in a zip file, say).
+    """
+    from . import __version__
+
+    here = Path(__file__).parent
+    try:
+        # size and modification time of each file (reading them would cost what is saved)
+        stamps = [(str(path), *_stamp(path)) for path in (*inputs, *(here / module for module in _RECORD_CODE))]
+    except OSError:
+        return build_records()
+    key = repr((FORMAT, __version__, stamps))
+    target = cache_dir() / "records" / f"{name}.json"
+    records = _read_records(target, key)
+    if records is None:
+        records = build_records()
+        _write_atomically(target, _dump_records(key, records))
+    return records
+
+
+# Modules whose code decides what cached records hold.
+_RECORD_CODE = ("index.py", "model.py", "library.py", "toc.py", "facts.py", "bibtex.py", "names.py")
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def _dump_records(key: str, records: tuple[Record, ...]) -> bytes:
+    import json
+    import zlib
+
+    payload = json.dumps(_plain(records), ensure_ascii=False, separators=(",", ":")).encode()
+    header = json.dumps({"key": key, "crc32": zlib.crc32(payload)}).encode()
+    return header + b"\n" + payload
+
+
+def _read_records(target: Path, key: str) -> tuple[Record, ...] | None:
+    import json
+    import zlib
+
+    from .model import Record
+
+    try:
+        blob = target.read_bytes()
+        header, _, payload = blob.partition(b"\n")
+        meta = json.loads(header)
+        if meta.get("key") != key or meta.get("crc32") != zlib.crc32(payload):
+            return None
+        records = _typed(json.loads(payload))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if not isinstance(records, tuple) or not all(isinstance(record, Record) for record in records):
+        return None
+    return records
+
+
+def _plain(value):
+    """Records as JSON data: each model object tagged with its class, enums with their name."""
+    import dataclasses
+    import enum
+
+    if dataclasses.is_dataclass(value):
+        return {"__class__": type(value).__name__, **{f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    if isinstance(value, enum.Enum):
+        return {"__enum__": type(value).__name__, "name": value.name}
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _typed(value):
+    """The inverse of :func:`_plain` (every list was a tuple)."""
+    from . import model
+
+    if isinstance(value, list):
+        return tuple(_typed(item) for item in value)
+    if isinstance(value, dict):
+        if "__enum__" in value:
+            kind = getattr(model, value["__enum__"])
+            return kind[value["name"]]
+        kind = getattr(model, value["__class__"])
+        return kind(**{name: _typed(item) for name, item in value.items() if name != "__class__"})
+    return value
+
+
+def _write_atomically(target: Path, blob: bytes) -> bool:
+    """Write ``blob`` to ``target`` through a temporary file and a rename; False if the
+    cache folder cannot be written (a cache is a convenience, never an error)."""
+    import tempfile
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(blob)
+        os.replace(temp, target)
+    except OSError:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        return False
+    return True

@@ -1,0 +1,233 @@
+"""The index of a large .bib file: same answers as lookup over the parsed file, and a cache
+that is rebuilt whenever it is stale, changed or corrupt, and survives concurrent writers."""
+
+import importlib.util
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from opmlbib import index
+from opmlbib.cli import cli
+from opmlbib.errors import AmbiguousQuery, BibError, NoMatch
+from opmlbib.index import IndexedLibrary, RecordsLibrary, cache_dir, cache_path, open_index, open_library
+from opmlbib.library import bib_records, default_records
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("OPMLBIB_CACHE_DIR", str(folder))
+    return folder
+
+
+def _generate(count: int, seed: int) -> str:
+    spec = importlib.util.spec_from_file_location("make_bib", ROOT / "benchmarks" / "make_bib.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(count, seed)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bib") / "sample.bib"
+    path.write_text(_generate(500, seed=11), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def parsed(sample):
+    return bib_records(sample)
+
+
+QUERIES = [
+    "TonY", "tony", "Katib", "hsu2019tony", "hsu2019", "Zinkevich", "orchestrator distributed machine learning",
+    "Anthony Hsu", "federated caching", "Muller", "Müller", "quantum chromodynamics on the lattice", "the",
+    "Sonloto", "tensorflow tracing", "TFX", "etude gpu clusters", "a", "xyzzy", "scalable training",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_through_the_index_equals_lookup_over_all_records(sample, parsed, query):
+    indexed, full = IndexedLibrary(open_index(sample)), RecordsLibrary(parsed)
+    for floor in (72.0, 50.0):
+        got = [(m.record, m.score) for m in indexed.search(query, floor=floor)]
+        assert got == [(m.record, m.score) for m in full.search(query, floor=floor)]
+
+
+@pytest.mark.parametrize("query", QUERIES + ["HSU2019TONY", "sonloto federated"])
+def test_resolve_through_the_index_equals_lookup(sample, parsed, query):
+    indexed, full = IndexedLibrary(open_index(sample)), RecordsLibrary(parsed)
+
+    def outcome(library):
+        try:
+            return library.resolve(query)
+        except (NoMatch, AmbiguousQuery) as exc:
+            return type(exc), str(exc)
+
+    assert outcome(indexed) == outcome(full)
+
+
+def test_every_entry_parses_in_full_as_the_whole_file_does(sample, parsed):
+    built = open_index(sample)
+    assert [built.record(i) for i in range(len(built))] == list(parsed)
+
+
+def test_the_cache_is_read_back_without_scanning(sample, monkeypatch):
+    first = open_index(sample)
+    assert cache_path(first.source.path).is_file()
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr("opmlbib.scan.scan", no_scan)
+    again = open_index(sample)
+    assert again.keys == first.keys
+
+
+def _rebuilt(path, monkeypatch) -> bool:
+    calls = []
+    real = index.build
+    monkeypatch.setattr(index, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    open_index(path)
+    return bool(calls)
+
+
+def test_a_changed_file_is_indexed_again(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    path.write_text((ROOT / "refs.bib").read_text(encoding="utf-8"), encoding="utf-8")
+    assert _rebuilt(path, monkeypatch)
+    assert not _rebuilt(path, monkeypatch)
+    path.write_text(path.read_text(encoding="utf-8").replace("TonY", "TonZ"), encoding="utf-8")
+    assert _rebuilt(path, monkeypatch)
+    assert "TonZ" in open_index(path).light(open_index(path).with_key("hsu2019tony")[0]).title
+
+
+def test_same_size_and_time_but_other_content_is_indexed_again(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    text = (ROOT / "refs.bib").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    open_index(path)
+    stat = path.stat()
+    path.write_text(text.replace("TonY", "TonZ"), encoding="utf-8")  # same length
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert _rebuilt(path, monkeypatch)
+    assert "TonZ" in open_index(path).light(open_index(path).with_key("hsu2019tony")[0]).title
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda blob: b"",
+        lambda blob: blob[: len(blob) // 2],
+        lambda blob: b"not an index\n" + blob,
+        lambda blob: blob[:-10] + bytes(10),
+        lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]),  # one bit of the payload
+        lambda blob: blob.replace(b'"format": 1', b'"format": 2', 1),
+    ],
+)
+def test_a_corrupt_cache_is_never_trusted(tmp_path, monkeypatch, damage):
+    path = tmp_path / "refs.bib"
+    path.write_text((ROOT / "refs.bib").read_text(encoding="utf-8"), encoding="utf-8")
+    good = open_index(path)
+    target = cache_path(good.source.path)
+    target.write_bytes(damage(target.read_bytes()))
+    assert _rebuilt(path, monkeypatch)
+    assert open_index(path).keys == good.keys
+
+
+def _race(path: str, cache: str) -> list[str]:
+    os.environ["OPMLBIB_CACHE_DIR"] = cache
+    return open_index(path).keys
+
+
+def test_concurrent_writers_leave_one_valid_cache(sample, cache):
+    expected = open_index(sample).keys
+    for leftover in cache.rglob("*.index"):
+        leftover.unlink()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        results = pool.starmap(_race, [(str(sample), str(cache))] * 8)
+    assert all(keys == expected for keys in results)
+    files = [p.name for p in (cache / "bib").iterdir()]
+    assert len(files) == 1 and not any(name.endswith(".tmp") for name in files)
+    assert index.read_cache(index._read_source(sample), cache_path(Path(sample).absolute())) is not None
+
+
+def test_an_unwritable_cache_folder_only_costs_time(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("OPMLBIB_CACHE_DIR", str(blocker / "cache"))
+    assert open_index(ROOT / "refs.bib").keys[0] == "ananthanarayanan2019opportunities"
+
+
+def test_cache_folder_follows_the_environment(tmp_path, monkeypatch):
+    assert cache_dir() == Path(os.environ["OPMLBIB_CACHE_DIR"])
+    monkeypatch.delenv("OPMLBIB_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if os.name == "posix" and os.uname().sysname == "Linux":
+        assert cache_dir() == tmp_path / "xdg" / "opmlbib"
+
+
+def test_errors_name_the_file_and_line(tmp_path):
+    path = tmp_path / "bad.bib"
+    path.write_bytes(b"@misc{a, title={ok}}\n@misc{b, title={caf\xe9}}\n")
+    with pytest.raises(BibError, match=r"bad.bib:2: not UTF-8"):
+        open_index(path)
+    path.write_text("@misc{a, title={ok}}\n\n@misc{b, title=nosuchmacro}\n", encoding="utf-8")
+    with pytest.raises(BibError, match=r"bad.bib:3: b: unknown @string macro"):
+        open_index(path)
+
+
+def test_files_the_scanner_leaves_alone_are_parsed_in_full(tmp_path, monkeypatch):
+    monkeypatch.setattr(index, "INDEX_FROM_BYTES", 0)
+    path = tmp_path / "paren.bib"
+    path.write_text("@misc(k, title = {Katib: hyperparameters})\n", encoding="utf-8")
+    library = open_library(path)
+    assert isinstance(library, RecordsLibrary)
+    assert library.resolve("Katib").key == "k"
+    small = open_library(ROOT / "refs.bib")
+    assert isinstance(small, IndexedLibrary)
+    monkeypatch.setattr(index, "INDEX_FROM_BYTES", 1 << 40)
+    assert isinstance(open_library(ROOT / "refs.bib"), RecordsLibrary)
+
+
+def test_progress_is_reported_up_to_the_total(sample):
+    seen = []
+    index.build(index._read_source(sample), lambda done, total: seen.append((done, total)))
+    assert seen[-1][0] == seen[-1][1]
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_cli_search_and_show_are_the_same_through_the_index(sample, monkeypatch):
+    runner = CliRunner()
+    plain = [runner.invoke(cli, args) for args in (["search", "TonY", "--json", "--bib", str(sample)],
+                                                   ["show", "hsu2019tony", "--bib", str(sample)],
+                                                   ["search", "xyzzy", "--bib", str(sample)])]
+    monkeypatch.setattr(index, "INDEX_FROM_BYTES", 0)
+    indexed = [runner.invoke(cli, args) for args in (["search", "TonY", "--json", "--bib", str(sample)],
+                                                     ["show", "hsu2019tony", "--bib", str(sample)],
+                                                     ["search", "xyzzy", "--bib", str(sample)])]
+    assert [(r.exit_code, r.output) for r in indexed] == [(r.exit_code, r.output) for r in plain]
+    assert plain[0].exit_code == 0 and '"hsu2019tony"' in plain[0].output
+
+
+def test_cached_builtin_records_equal_a_fresh_parse(cache):
+    from opmlbib.library import _embedded_records
+
+    default_records.cache_clear()
+    try:
+        first = default_records()  # built and written
+        default_records.cache_clear()
+        second = default_records()  # read back
+    finally:
+        default_records.cache_clear()
+    assert first == second == _embedded_records()
+    (target,) = (cache / "records").iterdir()
+    target.write_bytes(target.read_bytes()[:-5])
+    assert index._read_records(target, "anything") is None

@@ -1,0 +1,200 @@
+"""The fast scanner agrees with bibtexparser and parse_bibtex, or says it cannot."""
+
+import importlib.util
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opmlbib import scan as scanner
+from opmlbib.bibtex import decode, parse_bibtex
+from opmlbib.scan import Decoder, Unsupported, scan
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data" / "bib"
+
+
+def _make_bib():
+    spec = importlib.util.spec_from_file_location("make_bib", ROOT / "benchmarks" / "make_bib.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated() -> str:
+    """A benchmark-style bibliography: macros, accents, braces, comments, planted entries."""
+    return _make_bib().generate(600, seed=7)
+
+
+def light(text: str):
+    result = scan(text)
+    decoder = Decoder(result.strings)
+    return [(e.key, e.line, decoder.title(e), decoder.authors(e), decoder.year(e)) for e in result.entries]
+
+
+def full(text: str):
+    return [
+        (r.key, r.line, r.title, tuple((a.given, a.von, a.family, a.suffix) for a in r.authors), r.year)
+        for r in parse_bibtex(text)
+    ]
+
+
+def assert_same_blocks(text: str) -> None:
+    """Keys, types, lines, raw text and search fields as bibtexparser's splitter has them."""
+    result = scan(text)
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    assert not library.failed_blocks
+    assert len(result.entries) == len(library.entries)
+    for entry, block in zip(result.entries, library.entries):
+        assert (entry.key, entry.entry_type, entry.line) == (block.key, block.entry_type, block.start_line + 1)
+        assert text[entry.start: entry.end] == block.raw
+        wanted = {f.key.lower(): f.value for f in block.fields if f.key.lower() in scanner.SEARCH_FIELDS}
+        assert entry.fields == wanted
+    assert result.strings == [(s.key, s.value) for s in library.strings]
+
+
+def test_generated_bibliography_agrees_with_bibtexparser_and_parse_bibtex(generated):
+    assert_same_blocks(generated)
+    assert light(generated) == full(generated)
+
+
+@pytest.mark.parametrize("name", ["crlf.bib", "no-final-newline.bib"])
+def test_test_files_agree(name):
+    text = (DATA / name).read_bytes().decode("utf-8-sig")
+    assert_same_blocks(text)
+    assert light(text) == full(text)
+
+
+def test_refs_bib_agrees():
+    text = (ROOT / "refs.bib").read_text(encoding="utf-8")
+    assert_same_blocks(text)
+    assert light(text) == full(text)
+
+
+def test_a_file_with_a_broken_entry_is_left_to_the_full_parser():
+    text = (DATA / "messy.bib").read_text(encoding="utf-8")
+    assert bibtexparser.parse_string(text, parse_stack=[]).failed_blocks
+    with pytest.raises(Unsupported):
+        scan(text)
+
+
+TRICKY = r"""
+% a comment line that mentions user@example.org
+@string{ conf = "Conference on " # {Things} }
+@Article{ a1 ,
+  title = "Quoted {with} braces and a {"} quote",
+  author = {M{\"u}ller, J{\"o}rg and van der Berg, Jr., Hans and {Google Brain Team}},
+  note = {an @ sign, and x@y{z} inside},
+  year = 2019,
+}
+@misc{a2}
+@misc{a3, title = {Escaped \{ brace \} and \\ backslash}, year = "1999"}
+@comment{ an @misc{x} that is only a comment }
+@inproceedings{a4, booktitle = conf # " 2020", title = {{TonY}: Orchestrating {\&} Scheduling -- Fast},
+  author = "Anthony Hsu and Keqiu Hu", year = {20{19}}}
+@misc{a5, title = {Deeply {nested {braces {inside {five {levels}}}}} here}, author = {A. B. C. Duck}}
+@misc{a6, TITLE = {Upper}, Title = {Mixed case twice is two fields}}
+"""
+
+
+def test_tricky_constructs_agree():
+    assert_same_blocks(TRICKY)
+    assert light(TRICKY) == full(TRICKY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@misc{a, title={x}}\n@misc{a, title={y}}\n",  # duplicate key
+        "@misc{a, title={x}, title={y}}\n",  # duplicate field
+        "@misc(a, title={x})\n",  # parentheses
+        "@misc{a, title={x}\n@misc{b, title={y}}\n",  # never closes: "@" at a line start
+        "@misc{a title={x}}\n",  # no comma after the key
+        "@string{s = {x}}\n@string{s = {y}}\n",  # macro defined twice
+    ],
+)
+def test_what_bibtexparser_rejects_is_left_to_the_full_parser(text):
+    with pytest.raises(Unsupported):
+        scan(text)
+
+
+# Fragments that exercise every rule of the splitter; random files made of them must give
+# the same blocks as bibtexparser, or be left to the full parser when bibtexparser rejects
+# a block (or when the scanner does not handle a form, such as parentheses).
+FRAGMENTS = [
+    "@misc{", "@article {", "@string{", "@comment{", "@preamble{", "@misc(", "k1", "k2", ",", " = ",
+    "=", "{", "}", '"', "\\", "\\{", "\\}", '\\"', "{\"}", "#", "title", "author", "year", "@", "x@y{",
+    "\n", "\n  @misc{", " ", "% note", "2019", "and", "Ab", "{\\'e}", ")", "(", "\t",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40))
+def test_random_fragments_agree_or_fall_back(pieces):
+    text = "".join(pieces)
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    try:
+        result = scan(text)
+    except Unsupported:
+        return
+    assert not library.failed_blocks
+    assert [(e.key, e.line, text[e.start: e.end]) for e in result.entries] == [
+        (b.key, b.start_line + 1, b.raw) for b in library.entries
+    ]
+
+
+# ------------------------------------------------------------------ decoding
+
+LATEX_TEXT = st.lists(
+    st.sampled_from(list("aZé ß-'`!?,.{}\\\"$%&~#^_\t\n:;0") + ["\\&", "{\\'e}", "\\'e", "$x$", "--", "\\c{c}"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LATEX_TEXT)
+def test_fast_decoding_equals_the_full_decoder(value):
+    assert scanner.decode(value) == decode(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Plain title", "{TonY}: An Orchestrator", "On {\\&} and \\& and \\%", "An $O(n \\log n)$ Algorithm",
+        "{\\'E}tude of {GPU}s", "Andr\\'e and Fran{\\c{c}}ois", "a\n  b", "x -- y", "``quoted''",
+        "{\\\\}", "\\LaTeX{} rocks", "~tie", "50\\% off",
+    ],
+)
+def test_decoding_examples(value):
+    assert scanner.decode(value) == decode(value)
+
+
+NAME_TEXT = st.lists(st.sampled_from(list("aAbBnNdDé ,\t.-'") + ["and", " and ", "von", "Jr."]), max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAME_TEXT)
+def test_splitting_names_equals_bibtexparser(value):
+    assert scanner._split_names(value) == split_multiple_persons_names(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAME_TEXT)
+def test_name_parts_equal_bibtexparser(name):
+    parts = scanner._name_parts(name)
+    if parts is None:
+        return
+    expected = parse_single_name_into_parts(name, strict=True)
+    assert parts == (expected.first, expected.von, expected.last, expected.jr)
+
+
+def test_macros_and_unknown_macros():
+    text = '@string{v = "Venue"}\n@misc{a, title = v # " " # {Two}, year = {2020}}\n'
+    assert light(text) == full(text)
+    result = scan("@misc{a, title = nosuchmacro}\n")
+    with pytest.raises(Exception, match="nosuchmacro"):
+        Decoder(result.strings).title(result.entries[0])
