@@ -365,38 +365,45 @@ def cache_path(path: Path) -> Path:
     return cache_dir() / "bib" / f"{name}.index"
 
 
-def _encode(sections: dict[str, list[str] | array]) -> tuple[list, bytes]:
+def _encode(sections: dict[str, list[str] | array]) -> tuple[list, list[bytes]]:
+    """The layout (name, kind, offset, length) of each section, and the sections' bytes."""
     layout, chunks, offset = [], [], 0
     for name, value in sections.items():
         if isinstance(value, array):
             blob, kind = value.tobytes(), "q"
         else:
-            blob, kind = _ITEM.join(value).encode("utf-8"), "text"
-            kind = f"text:{len(value)}"
+            blob, kind = _ITEM.join(value).encode("utf-8"), f"text:{len(value)}"
         layout.append([name, kind, offset, len(blob)])
         chunks.append(blob)
         offset += len(blob)
-    return layout, b"".join(chunks)
+    return layout, chunks
 
 
-def _decode(layout: list, payload: bytes) -> dict[str, list[str] | array]:
-    sections: dict[str, list[str] | array] = {}
-    for name, kind, offset, length in layout:
-        if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(payload)):
-            raise ValueError("section out of bounds")
-        blob = payload[offset: offset + length]
+class _Sections(dict):
+    """Sections decoded when first used: a search reads a few of them."""
+
+    def __init__(self, layout: list, payload: bytes) -> None:
+        super().__init__()
+        self.payload = payload
+        self.layout = {}
+        for name, kind, offset, length in layout:
+            if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(payload)):
+                raise ValueError("section out of bounds")
+            if kind != "q" and not (isinstance(kind, str) and kind.startswith("text:") and kind[5:].isdigit()):
+                raise ValueError(f"unknown section kind {kind!r}")
+            self.layout[name] = (kind, offset, length)
+
+    def __missing__(self, name: str) -> list[str] | array:
+        kind, offset, length = self.layout[name]
+        blob = self.payload[offset: offset + length]
         if kind == "q":
             values = array("q")
             values.frombytes(blob)
-        elif isinstance(kind, str) and kind.startswith("text:"):
-            count = int(kind[5:])
-            values = blob.decode("utf-8").split(_ITEM) if count else []
-            if len(values) != count:
-                raise ValueError(f"section {name} has {len(values)} items, not {count}")
         else:
-            raise ValueError(f"unknown section kind {kind!r}")
-        sections[name] = values
-    return sections
+            # the payload's checksum matched, so the item count does too
+            values = blob.decode("utf-8").split(_ITEM) if int(kind[5:]) else []
+        self[name] = values
+        return values
 
 
 def write_cache(index: Index, target: Path) -> bool:
@@ -404,7 +411,10 @@ def write_cache(index: Index, target: Path) -> bool:
     import hashlib
     import json
 
-    layout, payload = _encode(index._s)
+    layout, chunks = _encode(index._s)
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
     header = json.dumps(
         {
             "format": FORMAT,
@@ -412,10 +422,10 @@ def write_cache(index: Index, target: Path) -> bool:
             "byteorder": sys.byteorder,
             "source": index.source.identity(),
             "sections": layout,
-            "payload_sha256": hashlib.sha256(payload).hexdigest(),
+            "payload_sha256": digest.hexdigest(),
         }
     ).encode()
-    return _write_atomically(target, _MAGIC + len(header).to_bytes(8, "little") + header + payload)
+    return _write_atomically(target, [_MAGIC, len(header).to_bytes(8, "little"), header, *chunks])
 
 
 def read_cache(source: _Source, target: Path) -> Index | None:
@@ -444,7 +454,7 @@ def read_cache(source: _Source, target: Path) -> Index | None:
         payload = blob[start + size:]
         if hashlib.sha256(payload).hexdigest() != header.get("payload_sha256"):
             return None
-        return Index(source, _decode(header["sections"], payload))
+        return Index(source, _Sections(header["sections"], payload))
     except (ValueError, TypeError, KeyError, UnicodeDecodeError):
         return None
 
@@ -597,7 +607,7 @@ def cached_records(name: str, inputs: Sequence[Path], build_records: Callable[[]
     records = _read_records(target, key)
     if records is None:
         records = build_records()
-        _write_atomically(target, _dump_records(key, records))
+        _write_atomically(target, [_dump_records(key, records)])
     return records
 
 
@@ -670,8 +680,8 @@ def _typed(value):
     return value
 
 
-def _write_atomically(target: Path, blob: bytes) -> bool:
-    """Write ``blob`` to ``target`` through a temporary file and a rename; False if the
+def _write_atomically(target: Path, chunks: Sequence[bytes]) -> bool:
+    """Write ``chunks`` to ``target`` through a temporary file and a rename; False if the
     cache folder cannot be written (a cache is a convenience, never an error)."""
     import tempfile
 
@@ -682,7 +692,8 @@ def _write_atomically(target: Path, blob: bytes) -> bool:
         return False
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(blob)
+            for chunk in chunks:
+                out.write(chunk)
         os.replace(temp, target)
     except OSError:
         try:
