@@ -47,7 +47,7 @@ _MAGIC = b"opmlbib index\n"
 # Modules whose code decides what an index holds: a change to any of them rebuilds indexes.
 _CODE = ("index.py", "scan.py", "bibtex.py", "lookup.py", "names.py", "model.py")
 # Separators inside text sections; a file containing them is not indexed.
-_ITEM, _AUTHOR, _PART = "\x00", "\x1e", "\x1f"
+_ITEM, _FIELD, _AUTHOR, _PART = "\x00", "\x1d", "\x1e", "\x1f"
 
 Progress = Callable[[int, int], None]
 
@@ -88,11 +88,13 @@ class Index:
     def __init__(self, source: _Source, sections: dict[str, list[str] | array]) -> None:
         self.source = source
         self._s = sections
-        self.keys: list[str] = sections["key"]
-        self._lower_keys: list[str] | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        return self._s["key"]
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._s["line"])
 
     # ------------------------------------------------------------ candidates
 
@@ -122,7 +124,8 @@ class Index:
             for word in matched:
                 found.update(postings[offsets[word]: offsets[word + 1]])
 
-        found.update(hits(normalized, s["head"], fuzz.ratio))
+        owners = s["head.owner"]
+        found.update(owners[i] for i in hits(normalized, s["head"], fuzz.ratio))
         if single:
             posted("word", "title", hits(words, s["word"], fuzz.ratio))
             family = hits(words, s["family"], fuzz.ratio, 100.0 if len(words) < 3 else floor)
@@ -157,19 +160,20 @@ class Index:
         from .model import Author, Record, Venue
 
         s = self._s
+        offsets = s["light.offsets"]
+        light = s["light"][offsets[position]: offsets[position + 1]].decode("utf-8")
+        key, entry_type, title, people = light.split(_FIELD)
         authors = tuple(
             Author(given=given, family=family, von=von, suffix=suffix)
-            for given, von, family, suffix in (
-                person.split(_PART) for person in s["authors"][position].split(_AUTHOR) if person
-            )
+            for given, von, family, suffix in (person.split(_PART) for person in people.split(_AUTHOR) if person)
         )
         year = s["year"][position]
         return Record(
-            title=s["title"][position],
+            title=title,
             authors=authors,
             venue=Venue(booktitle="", year=None if year < 0 else year),
-            key=self.keys[position],
-            entry_type=s["type"][position],
+            key=key,
+            entry_type=entry_type,
             line=s["line"][position],
         )
 
@@ -204,7 +208,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     except UnicodeDecodeError as exc:
         line = source.data.count(b"\n", 0, exc.start) + 1
         raise BibError("not UTF-8 text; save the file as UTF-8", path=source.path, line=line) from None
-    if any(separator in text for separator in (_ITEM, _AUTHOR, _PART)):
+    if any(separator in text for separator in (_ITEM, _FIELD, _AUTHOR, _PART)):
         raise Unsupported("control characters in the file")
     bom = 3 if source.data.startswith(codecs.BOM_UTF8) else 0
     # progress: scanning is the first 30 %, decoding and folding the rest
@@ -235,7 +239,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
             people[parts] = (surname, " ".join(part for part in (fold(given), surname, fold(suffix)) if part))
         return people[parts]
 
-    keys, types, titles, people_column, heads, contents, titles_and_names = ([] for _ in range(7))
+    keys, lights, heads, head_owners, contents, titles_and_names = [], [], [], array("q"), [], []
     starts, ends, lines, years = (array("q") for _ in range(4))
     # unique title words, surnames and full names, each with the entries it occurs in
     words: dict[str, list[int]] = {}
@@ -260,9 +264,8 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         except OpmlbibError as exc:
             raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
         keys.append(entry.key)
-        types.append(entry.entry_type.lower())
-        titles.append(title)
-        people_column.append(_AUTHOR.join(_PART.join(parts) for parts in authors))
+        written = _AUTHOR.join(_PART.join(parts) for parts in authors)
+        lights.append(_FIELD.join((entry.key, entry.entry_type.lower(), title, written)))
         starts.append(to_bytes(entry.start))
         ends.append(to_bytes(entry.end))
         lines.append(entry.line)
@@ -270,7 +273,9 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         # the fields lookup scores, folded as lookup folds them
         normalized_title = normalize(title)
         head, colon, _ = title.partition(":")
-        heads.append(normalize(head) if colon else "")
+        if colon:
+            heads.append(normalize(head))
+            head_owners.append(position)
         content = _content(normalized_title)
         contents.append(content)
         for word in dict.fromkeys(normalized_title.split()):
@@ -289,9 +294,13 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         if progress is not None and position % step == 0:
             progress(scan_share + (total - scan_share) * position // len(entries), total)
 
-    sections: dict[str, list[str] | array] = {
-        "key": keys, "type": types, "title": titles, "authors": people_column, "head": heads,
-        "content": contents, "title_and_names": titles_and_names,
+    light_offsets, light_blob = array("q", [0]), bytearray()
+    for light in lights:
+        light_blob += light.encode("utf-8")
+        light_offsets.append(len(light_blob))
+    sections: dict[str, list[str] | array | bytes] = {
+        "key": keys, "light": bytes(light_blob), "light.offsets": light_offsets,
+        "head": heads, "head.owner": head_owners, "content": contents, "title_and_names": titles_and_names,
         "start": starts, "end": ends, "line": lines, "year": years,
     }
     _add_postings(sections, "word", {word: (hit,) for word, hit in words.items()}, ("title",))
@@ -371,6 +380,8 @@ def _encode(sections: dict[str, list[str] | array]) -> tuple[list, list[bytes]]:
     for name, value in sections.items():
         if isinstance(value, array):
             blob, kind = value.tobytes(), "q"
+        elif isinstance(value, bytes):
+            blob, kind = value, "bytes"
         else:
             blob, kind = _ITEM.join(value).encode("utf-8"), f"text:{len(value)}"
         layout.append([name, kind, offset, len(blob)])
@@ -389,19 +400,21 @@ class _Sections(dict):
         for name, kind, offset, length in layout:
             if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(payload)):
                 raise ValueError("section out of bounds")
-            if kind != "q" and not (isinstance(kind, str) and kind.startswith("text:") and kind[5:].isdigit()):
+            if kind not in ("q", "bytes") and not (isinstance(kind, str) and kind.startswith("text:") and kind[5:].isdigit()):
                 raise ValueError(f"unknown section kind {kind!r}")
             self.layout[name] = (kind, offset, length)
 
-    def __missing__(self, name: str) -> list[str] | array:
+    def __missing__(self, name: str) -> list[str] | array | bytes:
         kind, offset, length = self.layout[name]
         blob = self.payload[offset: offset + length]
-        if kind == "q":
+        if kind == "bytes":
+            values = bytes(blob)
+        elif kind == "q":
             values = array("q")
             values.frombytes(blob)
         else:
             # the payload's checksum matched, so the item count does too
-            values = blob.decode("utf-8").split(_ITEM) if int(kind[5:]) else []
+            values = str(blob, "utf-8").split(_ITEM) if int(kind[5:]) else []
         self[name] = values
         return values
 
@@ -451,7 +464,7 @@ def read_cache(source: _Source, target: Path) -> Index | None:
             or header.get("code") != _code_version()
         ):
             return None
-        payload = blob[start + size:]
+        payload = memoryview(blob)[start + size:]
         if hashlib.sha256(payload).hexdigest() != header.get("payload_sha256"):
             return None
         return Index(source, _Sections(header["sections"], payload))

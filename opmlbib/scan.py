@@ -19,6 +19,7 @@ functions :func:`~opmlbib.bibtex.parse_bibtex` uses.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -55,12 +56,19 @@ _QUOTED = r'(?<!\\)"(?:[^"@\\]++|\\|(?<=\\)"|(?<=\{)"(?=\}[\s\S])|' + _NOT_BLOCK
 _BARE = r'(?:[^{}",@\\]++|\\|(?<=\\)[{}",]|' + _NOT_BLOCK + ")"
 _NAME = r'(?:[^{}",=@\\]++|\\|(?<=\\)[{}",=]|' + _NOT_BLOCK + r")*+"
 _VALUE = r"(?:" + _BARE + "|" + _QUOTED + "|" + _braced(4) + r")*+"
-#: One field: (name, value) up to the comma or closing brace after it.
-_FIELD = re.compile("(" + _NAME + r")(?<!\\)=(" + _VALUE + r")(?<!\\)[,}]")
-#: A whole entry after its opening brace: the key, then "}" or "," and fields up to the "}".
-_ENTRY = re.compile(
-    "(?P<key>" + _NAME + r")(?:\}|(?P<sep>,)(?:" + _NAME + r"(?<!\\)=" + _VALUE + r"(?<!\\)(?:,|(?=\})))*+\s*+\})"
-)
+_PATTERNS = {
+    # one field: (name, value) up to the comma or closing brace after it
+    "field": "(" + _NAME + r")(?<!\\)=(" + _VALUE + r")(?<!\\)[,}]",
+    # a whole entry after its opening brace: the key, then "}" or "," and fields up to the "}"
+    "entry": "(?P<key>" + _NAME + r")(?:\}|(?P<sep>,)(?:" + _NAME + r"(?<!\\)=" + _VALUE + r"(?<!\\)(?:,|(?=\})))*+\s*+\})",
+}
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern:
+    """One of the large expressions, compiled when first used (compiling them all takes
+    longer than a search that needs none of them)."""
+    return re.compile(_PATTERNS[name])
 
 
 class Unsupported(Exception):
@@ -196,10 +204,10 @@ class _Scanner:
         text = self.text
         if not entry_type:
             raise Unsupported(f"an entry without a type at line {self._line(start)}")
-        fast = _ENTRY.match(text, opening + 1)
+        fast = _pattern("entry").match(text, opening + 1)
         if fast is not None:
             key, end = fast.group("key"), fast.end()
-            fields = _FIELD.findall(text, fast.end("sep"), end) if fast.group("sep") else []
+            fields = _pattern("field").findall(text, fast.end("sep"), end) if fast.group("sep") else []
         else:
             key, end, fields = self._entry_by_marks(start, opening)
         key = key.strip()
@@ -377,7 +385,7 @@ def decode(value: str) -> str:
     pieces = []
     position = 0
     while position < len(value):
-        piece = _PIECE.match(value, position)
+        piece = _pattern("piece").match(value, position)
         if piece is None:
             return _full_decode(value)
         text = piece.group()
@@ -405,7 +413,7 @@ def _group(depth: int) -> str:
 
 
 # Pieces that decode on their own, whatever comes before or after them.
-_PIECE = re.compile(
+_PATTERNS["piece"] = (
     r"(?P<plain>(?:[^\\$%&~{}\-`'!?]|-(?!-)|`(?!`)|'(?!')|[!?](?!`))++)"
     r"|(?P<group>" + _group(3) + ")"
     r"|(?P<symbol>\\[&%$#_{}])"
