@@ -214,11 +214,19 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     # progress: scanning is the first 30 %, decoding and folding the rest
     total, scan_share = 1000, 300
 
+    length = max(len(text), 1)
+
     def scanned(offset: int) -> None:
-        progress(offset * scan_share // max(len(text), 1), total)
+        progress(offset * scan_share // length, total)
 
     result = scan(text, progress=scanned if progress else None)
     entries = result.entries
+    to_bytes = _ByteOffsets(text, bom)
+    starts, ends = array("q"), array("q")
+    for entry in entries:
+        starts.append(to_bytes(entry.start))
+        ends.append(to_bytes(entry.end))
+    del text, to_bytes  # memory: from here on, entries are freed as they are read, too
     decoder = Decoder(result.strings)
     folded: dict[str, str] = {}
 
@@ -227,20 +235,17 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
             folded[text] = normalize(text)
         return folded[text]
 
-    people: dict[tuple[str, str, str, str], tuple[str, str]] = {}
-
     def person(parts: tuple[str, str, str, str]) -> tuple[str, str]:
         """An author's folded family name and folded full name, as lookup folds full_family
         and display.  Folding works character by character and turns punctuation and spaces
         into single spaces, so the full name folds part by part."""
-        if parts not in people:
-            given, von, family, suffix = parts
-            surname = fold(f"{von} {family}".strip())
-            people[parts] = (surname, " ".join(part for part in (fold(given), surname, fold(suffix)) if part))
-        return people[parts]
+        given, von, family, suffix = parts
+        surname = fold(f"{von} {family}".strip() if von else family)
+        return surname, " ".join(part for part in (fold(given), surname, fold(suffix)) if part)
 
-    keys, lights, heads, head_owners, contents, titles_and_names = [], [], [], array("q"), [], []
-    starts, ends, lines, years = (array("q") for _ in range(4))
+    keys, heads, head_owners, contents, titles_and_names = [], [], array("q"), [], []
+    lines, years = array("q"), array("q")
+    light_offsets, light_blob = array("q", [0]), bytearray()
     # unique title words, surnames and full names, each with the entries it occurs in
     words: dict[str, list[int]] = {}
     families: dict[str, tuple[list[int], list[int]]] = {}  # (as first author, as another)
@@ -254,9 +259,9 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         if not target or target[-1] != position:
             target.append(position)
 
-    to_bytes = _ByteOffsets(text, bom)
     step = max(len(entries) // 100, 1)
-    for position, entry in enumerate(entries):
+    for position in range(len(entries)):
+        entry, entries[position] = entries[position], None
         try:
             title = decoder.title(entry)
             authors = decoder.authors(entry)
@@ -265,9 +270,8 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
             raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
         keys.append(entry.key)
         written = _AUTHOR.join(_PART.join(parts) for parts in authors)
-        lights.append(_FIELD.join((entry.key, entry.entry_type.lower(), title, written)))
-        starts.append(to_bytes(entry.start))
-        ends.append(to_bytes(entry.end))
+        light_blob += _FIELD.join((entry.key, entry.entry_type.lower(), title, written)).encode("utf-8")
+        light_offsets.append(len(light_blob))
         lines.append(entry.line)
         years.append(-1 if year is None else year)
         # the fields lookup scores, folded as lookup folds them
@@ -294,10 +298,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         if progress is not None and position % step == 0:
             progress(scan_share + (total - scan_share) * position // len(entries), total)
 
-    light_offsets, light_blob = array("q", [0]), bytearray()
-    for light in lights:
-        light_blob += light.encode("utf-8")
-        light_offsets.append(len(light_blob))
+    del decoder, folded
     sections: dict[str, list[str] | array | bytes] = {
         "key": keys, "light": bytes(light_blob), "light.offsets": light_offsets,
         "head": heads, "head.owner": head_owners, "content": contents, "title_and_names": titles_and_names,

@@ -328,8 +328,6 @@ class Decoder:
         self.strings = {macro: str(number) for number, macro in enumerate(MONTH_MACROS, start=1)}
         for name, raw in strings:
             self.strings[name.lower()] = resolve_value(raw, self.strings)
-        self._names: dict[str, tuple[str, str, str, str]] = {}
-        self._lists: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
 
     def resolve(self, raw: str) -> str:
         """:func:`opmlbib.bibtex.resolve_value`, at once for one group, string, number or macro."""
@@ -357,17 +355,7 @@ class Decoder:
         raw = entry.fields.get("author")
         if raw is None:
             return ()
-        authors = self._lists.get(raw)  # co-author lists recur (groups, series)
-        if authors is None:
-            names = self._names  # and people recur across a bibliography
-            authors = []
-            for name in _split_names(self.resolve(raw)):
-                parts = names.get(name)
-                if parts is None:
-                    parts = names[name] = _author(name)
-                authors.append(parts)
-            authors = self._lists[raw] = tuple(authors)
-        return authors
+        return tuple(_author(name) for name in _split_names(self.resolve(raw)))
 
 
 def decode(value: str) -> str:
@@ -449,6 +437,7 @@ def _split_names(value: str) -> list[str]:
     return split_multiple_persons_names(value)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # people recur across a bibliography; memory stays bounded
 def _author(name: str) -> tuple[str, str, str, str]:
     """(given, von, family, suffix) as :func:`opmlbib.bibtex.parse_bibtex` reads one name."""
     parts = _name_parts(name) if _NAME_SPECIAL.search(name) is None else _bibtex_name_parts(name)
