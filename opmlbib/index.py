@@ -15,7 +15,7 @@ it returns are parsed in full, by :func:`opmlbib.bibtex.parse_bibtex`.
 
 The cache file is keyed by the .bib file's path, size, modification time and SHA-256, and
 by the code that wrote it; when any of them changes, or the file does not validate (wrong
-magic, header or checksum), it is rebuilt.  It is written to a temporary file and renamed,
+magic, header, section layout or CRC-32 of its contents), it is rebuilt.  It is written to a temporary file and renamed,
 so a reader never sees half a file and concurrent writers cannot corrupt it.  A cache that
 cannot be written is not an error: the index is then rebuilt at the next search.
 
@@ -119,16 +119,23 @@ class Index:
         def hits(text: str, choices: list[str], scorer, cutoff: float = floor) -> list[int]:
             return [i for _, _, i in process.extract(text, choices, scorer=scorer, limit=None, score_cutoff=cutoff)]
 
+        def ratio_hits(text: str, vocabulary: str, cutoff: float = floor) -> list[int]:
+            """Items scoring ``cutoff`` with fuzz.ratio, looked for among those of a length
+            that can: ratio is at most 200 * shorter / (sum of lengths)."""
+            lo, hi = _length_window(s[f"{vocabulary}.by_length"], len(text), cutoff)
+            choices = s[vocabulary][lo:hi]
+            return [lo + i for i in hits(text, choices, fuzz.ratio, cutoff)]
+
         def posted(vocabulary: str, role: str, matched: list[int]) -> None:
             offsets, postings = s[f"{vocabulary}.{role}.offsets"], s[f"{vocabulary}.{role}.postings"]
             for word in matched:
                 found.update(postings[offsets[word]: offsets[word + 1]])
 
         owners = s["head.owner"]
-        found.update(owners[i] for i in hits(normalized, s["head"], fuzz.ratio))
+        found.update(owners[i] for i in ratio_hits(normalized, "head"))
         if single:
-            posted("word", "title", hits(words, s["word"], fuzz.ratio))
-            family = hits(words, s["family"], fuzz.ratio, 100.0 if len(words) < 3 else floor)
+            posted("word", "title", ratio_hits(words, "word"))
+            family = ratio_hits(words, "family", 100.0 if len(words) < 3 else floor)
             posted("family", "first", family)
             posted("family", "other", family)
         else:
@@ -243,8 +250,8 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         surname = fold(f"{von} {family}".strip() if von else family)
         return surname, " ".join(part for part in (fold(given), surname, fold(suffix)) if part)
 
-    keys, heads, head_owners, contents, titles_and_names = [], [], array("q"), [], []
-    lines, years = array("q"), array("q")
+    keys, heads, head_owners, contents, titles_and_names = [], [], array("i"), [], []
+    lines, years = array("i"), array("i")
     light_offsets, light_blob = array("q", [0]), bytearray()
     # unique title words, surnames and full names, each with the entries it occurs in
     words: dict[str, list[int]] = {}
@@ -299,9 +306,13 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
             progress(scan_share + (total - scan_share) * position // len(entries), total)
 
     del decoder, folded
+    order = sorted(range(len(heads)), key=lambda i: len(heads[i]))
+    heads = [heads[i] for i in order]
+    head_owners = array("i", (head_owners[i] for i in order))
     sections: dict[str, list[str] | array | bytes] = {
         "key": keys, "light": bytes(light_blob), "light.offsets": light_offsets,
-        "head": heads, "head.owner": head_owners, "content": contents, "title_and_names": titles_and_names,
+        "head": heads, "head.owner": head_owners, "head.by_length": _by_length(heads),
+        "content": contents, "title_and_names": titles_and_names,
         "start": starts, "end": ends, "line": lines, "year": years,
     }
     _add_postings(sections, "word", {word: (hit,) for word, hit in words.items()}, ("title",))
@@ -310,7 +321,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     lowered = [key.lower() for key in keys]
     order = sorted(range(len(lowered)), key=lowered.__getitem__)
     sections["key.sorted"] = [lowered[i] for i in order]
-    sections["key.order"] = array("q", order)
+    sections["key.order"] = array("i", order)
     sections["strings"] = ["\n".join(result.string_blocks)]
     if progress is not None:
         progress(total, total)
@@ -318,15 +329,43 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
 
 
 def _add_postings(sections: dict, vocabulary: str, table: dict[str, tuple[list[int], ...]], roles: tuple[str, ...]) -> None:
-    """Store a vocabulary and, per role, where each of its items occurs (offsets into postings)."""
-    sections[vocabulary] = list(table)
+    """Store a vocabulary, shortest items first, and per role where each item occurs
+    (offsets into postings)."""
+    items = sorted(table, key=len)
+    sections[vocabulary] = items
+    sections[f"{vocabulary}.by_length"] = _by_length(items)
     for n, role in enumerate(roles):
-        offsets, postings = array("q", [0]), array("q")
-        for lists in table.values():
-            postings.extend(lists[n])
+        offsets, postings = array("i", [0]), array("i")
+        for item in items:
+            postings.extend(table[item][n])
             offsets.append(len(postings))
         sections[f"{vocabulary}.{role}.offsets"] = offsets
         sections[f"{vocabulary}.{role}.postings"] = postings
+
+
+def _by_length(items: list[str]) -> array:
+    """For strings sorted by length: where the items of each length start (one past the
+    longest length at the end)."""
+    starts = array("i")
+    for position, item in enumerate(items):
+        while len(starts) <= len(item):
+            starts.append(position)
+    starts.append(len(items))
+    return starts
+
+
+def _length_window(starts: array, length: int, cutoff: float) -> tuple[int, int]:
+    """The positions of the items whose length allows fuzz.ratio >= ``cutoff`` against a
+    string of ``length`` characters (bounds rounded outwards)."""
+    share = cutoff / 100.0
+    if share <= 0:
+        return 0, starts[-1]
+    shortest = max(int(length * share / (2.0 - share)) - 1, 0)
+    longest = int(length * (2.0 - share) / share) + 2
+    top = len(starts) - 2  # the longest length present
+    low = starts[min(shortest, top + 1)] if shortest <= top else starts[-1]
+    high = starts[longest + 1] if longest + 1 <= top else starts[-1]
+    return low, high
 
 
 class _ByteOffsets:
@@ -380,7 +419,7 @@ def _encode(sections: dict[str, list[str] | array]) -> tuple[list, list[bytes]]:
     layout, chunks, offset = [], [], 0
     for name, value in sections.items():
         if isinstance(value, array):
-            blob, kind = value.tobytes(), "q"
+            blob, kind = value.tobytes(), value.typecode
         elif isinstance(value, bytes):
             blob, kind = value, "bytes"
         else:
@@ -401,7 +440,7 @@ class _Sections(dict):
         for name, kind, offset, length in layout:
             if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(payload)):
                 raise ValueError("section out of bounds")
-            if kind not in ("q", "bytes") and not (isinstance(kind, str) and kind.startswith("text:") and kind[5:].isdigit()):
+            if kind not in ("i", "q", "bytes") and not (isinstance(kind, str) and kind.startswith("text:") and kind[5:].isdigit()):
                 raise ValueError(f"unknown section kind {kind!r}")
             self.layout[name] = (kind, offset, length)
 
@@ -410,8 +449,8 @@ class _Sections(dict):
         blob = self.payload[offset: offset + length]
         if kind == "bytes":
             values = bytes(blob)
-        elif kind == "q":
-            values = array("q")
+        elif kind in ("i", "q"):
+            values = array(kind)
             values.frombytes(blob)
         else:
             # the payload's checksum matched, so the item count does too
@@ -422,13 +461,13 @@ class _Sections(dict):
 
 def write_cache(index: Index, target: Path) -> bool:
     """Write ``index`` to ``target`` atomically; False if the cache folder is not writable."""
-    import hashlib
     import json
+    import zlib
 
     layout, chunks = _encode(index._s)
-    digest = hashlib.sha256()
+    checksum = 0
     for chunk in chunks:
-        digest.update(chunk)
+        checksum = zlib.crc32(chunk, checksum)
     header = json.dumps(
         {
             "format": FORMAT,
@@ -436,7 +475,7 @@ def write_cache(index: Index, target: Path) -> bool:
             "byteorder": sys.byteorder,
             "source": index.source.identity(),
             "sections": layout,
-            "payload_sha256": digest.hexdigest(),
+            "payload_crc32": checksum,
         }
     ).encode()
     return _write_atomically(target, [_MAGIC, len(header).to_bytes(8, "little"), header, *chunks])
@@ -444,8 +483,8 @@ def write_cache(index: Index, target: Path) -> bool:
 
 def read_cache(source: _Source, target: Path) -> Index | None:
     """The index in ``target`` if it is intact and was built from this very ``source``."""
-    import hashlib
     import json
+    import zlib
 
     try:
         blob = target.read_bytes()
@@ -466,7 +505,7 @@ def read_cache(source: _Source, target: Path) -> Index | None:
         ):
             return None
         payload = memoryview(blob)[start + size:]
-        if hashlib.sha256(payload).hexdigest() != header.get("payload_sha256"):
+        if zlib.crc32(payload) != header.get("payload_crc32"):
             return None
         return Index(source, _Sections(header["sections"], payload))
     except (ValueError, TypeError, KeyError, UnicodeDecodeError):
