@@ -396,7 +396,7 @@ def _balanced(value: str) -> bool:
 
 
 def _group(depth: int) -> str:
-    inner = r"[^{}\\]|\\[^{}\\a-zA-Z]|\\[a-zA-Z]+|\\[{}\\]"
+    inner = r"[^{}\\%]|\\[^{}\\a-zA-Z]|\\[a-zA-Z]+|\\[{}\\]"  # no comment (%) inside
     return r"\{(?:" + inner + ("" if depth == 0 else "|" + _group(depth - 1)) + r")*+\}"
 
 
@@ -406,7 +406,7 @@ _PATTERNS["piece"] = (
     r"|(?P<group>" + _group(3) + ")"
     r"|(?P<symbol>\\[&%$#_{}])"
     r"|(?P<accent>\\['\"^`~=.](?:[A-Za-z]|\{[A-Za-z]\}))"
-    r"|(?P<math>\$[^$]++\$)"
+    r"|(?P<math>\$[^$%]++\$)"
 )
 _SPACE = re.compile(r"\s+")
 _LATEX_PIECES: dict[str, str] = {}
