@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import BibError, OpmlbibError
+from .errors import BibError, DataError, OpmlbibError
 from .model import Author, Page, Record, Source, Venue
 from .names import ascii_fold
 
@@ -219,9 +219,16 @@ def _parsing_context():
     return latexwalker.get_default_latex_context_db()
 
 
+# Text with none of these needs no LaTeX decoding (and pylatexenc is slow on long runs).
+_NEEDS_DECODING = re.compile(r"[\\{}$%&#~^_]|--|``|''|[!?]`")
+
+
 def decode(value: str) -> str:
     """BibTeX value text → plain Unicode (commands resolved, protective braces dropped)."""
-    text = _decoder().latex_to_text(value, latex_context=_parsing_context())
+    if _NEEDS_DECODING.search(value):
+        text = _decoder().latex_to_text(value, latex_context=_parsing_context())
+    else:
+        text = value
     return re.sub(r"\s+", " ", text).strip() if any(ch in text for ch in "\n\t\r") else text
 
 
@@ -383,6 +390,9 @@ def _month_number(value: str | None) -> int | None:
     return MONTH_MACROS.index(text) + 1 if text in MONTH_MACROS else None
 
 
+# Far beyond any real field (an abstract runs to a few thousand characters), and beyond what
+# BibTeX itself can hold in its buffers.
+MAX_VALUE_CHARS = 100_000
 _KNOWN = {"author", "title", "booktitle", "year", "month", "pages", "address", "publisher", "isbn", "url", "doi"}
 
 
@@ -390,6 +400,11 @@ def _record_from_entry(entry, strings: dict[str, str]) -> Record:
     from bibtexparser.middlewares.names import split_multiple_persons_names
 
     values = {field.key.lower(): resolve_value(str(field.value), strings) for field in entry.fields}
+    for name, raw in values.items():
+        if len(raw) > MAX_VALUE_CHARS:
+            raise DataError(
+                f"field {name} is {len(raw):,} characters long; opmlbib reads values of up to {MAX_VALUE_CHARS:,}"
+            )
 
     def text(name: str) -> str | None:
         raw = values.get(name)

@@ -632,9 +632,13 @@ def open_library(bib: str | Path | None, progress: Progress | None = None) -> Li
         from .scan import Unsupported
 
         try:
-            return IndexedLibrary(open_index(bib, progress))
+            index = open_index(bib, progress)
         except Unsupported:
             pass
+        else:
+            if not len(index):
+                raise BibError("no BibTeX entries in this file", path=bib)
+            return IndexedLibrary(index)
     return RecordsLibrary(bib_records(bib))
 
 

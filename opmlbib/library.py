@@ -59,4 +59,7 @@ def bib_records(path: str | Path) -> tuple[Record, ...]:
         raise BibError("not UTF-8 text; save the file as UTF-8", path=path, line=line) from None
     from . import bibtex
 
-    return bibtex.parse_bibtex(text, path=path)
+    records = bibtex.parse_bibtex(text, path=path)
+    if not records:
+        raise BibError("no BibTeX entries in this file", path=path)
+    return records

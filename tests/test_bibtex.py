@@ -219,3 +219,22 @@ def test_every_ascii_punctuation_round_trips_in_titles(char):
     title = f"a{char}b {char} {char}{char}"
     (back,) = parse_bibtex(format_bibtex([record(title, key="k")]))
     assert back.title == title
+
+
+@settings(max_examples=300)
+@given(value=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+def test_text_that_skips_latex_decoding_decodes_as_latex_would(value):
+    from opmlbib.bibtex import _decoder, _parsing_context
+
+    full = _decoder().latex_to_text(value, latex_context=_parsing_context())
+    expected = " ".join(full.split()) if any(ch in full for ch in "\n\t\r") else full
+    assert decode(value) == expected
+
+
+def test_a_value_beyond_any_real_field_is_an_error_not_a_hang():
+    from opmlbib.bibtex import MAX_VALUE_CHARS
+
+    text = "@misc{big, title = {" + "x" * (MAX_VALUE_CHARS + 1) + "}}\n"
+    with pytest.raises(BibError, match=r"x\.bib:1: big: field title is 100,001 characters long"):
+        parse_bibtex(text, path="x.bib")
+    assert parse_bibtex(text.replace("x" * (MAX_VALUE_CHARS + 1), "x" * MAX_VALUE_CHARS))[0].title == "x" * MAX_VALUE_CHARS

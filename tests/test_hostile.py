@@ -1,0 +1,97 @@
+"""Broken and hostile input through every command: one `Error:` line naming the file, exit 1,
+no traceback, and the user's files untouched."""
+
+import pytest
+from click.testing import CliRunner
+
+from opmlbib.cli import cli
+
+HEADER = "OpML '19: 2019 USENIX Conference on Operational Machine Learning\nMay 20, 2019\nSanta Clara, CA, USA\n\n"
+GOOD_TOC = HEADER + "Session\nA Paper 1\nAda Lovelace, *Engines*\n"
+HUGE = 6 * 1024 * 1024  # bytes on one line
+
+FILES = {
+    "empty.txt": b"",
+    "binary.bin": bytes(range(256)) * 64,
+    "huge.txt": b"x" * HUGE,
+    "huge_dots.txt": HEADER.encode() + b"S\nT" + b"." * HUGE + b"x\n",
+    "nopapers.txt": (HEADER + "Just a heading\nAnother heading\n").encode(),
+    "backwards.txt": (HEADER + "S\nFirst 9\nA One, *X*\nSecond 5\nB Two, *X*\n").encode(),
+    "noauthors.txt": (HEADER + "S\nFirst 9\nSecond 11\nB Two, *X*\n").encode(),
+    "latin1.txt": (HEADER + "S\nCaf\u00e9 Paper 1\nA One, *X*\n").encode("latin-1"),
+    "bom.txt": b"\xef\xbb\xbf" + GOOD_TOC.encode(),
+    "unbalanced.bib": b"@article{a, title={Fine}}\n\n@article{b, title = {Broken, year = 2020}\n",
+    "latin1.bib": "@article{a, title={Caf\u00e9}, author={A, B}}\n".encode("latin-1"),
+    "empty.bib": b"",
+    "huge.bib": b"@article{a, title={" + b"x" * HUGE + b"}}\n",
+    "notaux.aux": b"Hello, this is a letter.\nNothing to see.\n",
+    "binary.aux": bytes(range(256)) * 64,
+    "bad.toml": b"[venue\n",
+}
+
+# (arguments, text the error must contain); {d} is the folder with the files above.  A file
+# that cannot be an option's value at all is a usage error (exit 2), everything else exit 1.
+CASES = [
+    (["toc", "{d}/missing.txt"], "missing.txt"),
+    (["toc", "{d}/empty.txt"], "empty.txt"),
+    (["toc", "{d}/binary.bin"], "binary.bin"),
+    (["toc", "{d}/huge.txt"], "huge.txt"),
+    (["toc", "{d}/huge_dots.txt"], "huge_dots.txt"),
+    (["toc", "{d}/nopapers.txt"], "no papers found"),
+    (["toc", "{d}/backwards.txt"], "backwards.txt:8: pages go backwards"),
+    (["toc", "{d}/noauthors.txt"], "noauthors.txt:7"),
+    (["toc", "{d}/latin1.txt"], "latin1.txt:6: not UTF-8"),
+    (["toc", "{d}/bom.txt", "--meta", "{d}/bad.toml"], "bad.toml"),
+    (["toc", "{d}/bom.txt", "--meta", "{d}/missing.toml"], "missing.toml"),
+    (["search", "x", "--bib", "{d}/missing.bib"], "missing.bib"),
+    (["search", "x", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
+    (["search", "x", "--bib", "{d}/latin1.bib"], "latin1.bib:1: not UTF-8"),
+    (["search", "x", "--bib", "{d}/binary.bin"], "binary.bin"),
+    (["search", "x", "--bib", "{d}/huge.bib"], "no paper matches"),
+    (["export", "--bib", "{d}/huge.bib"], "huge.bib:1: a: field title is 6,291,456 characters long"),
+    (["search", "x", "--bib", "{d}/huge.txt"], "huge.txt: no BibTeX entries"),
+    (["search", "x", "--bib", "{d}/empty.bib"], "empty.bib: no BibTeX entries"),
+    (["show", "x", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
+    (["export", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
+    (["export", "--bib", "{d}/empty.bib"], "empty.bib: no BibTeX entries"),
+    (["aux", "{d}/missing.aux"], "missing.aux"),
+    (["aux", "{d}/notaux.aux"], "notaux.aux"),
+    (["aux", "{d}/binary.aux"], "binary.aux"),
+    (["aux", "{d}/huge.txt"], "huge.txt"),
+    (["add", "TonY", "--to", "{d}/binary.bin"], "binary.bin"),
+    (["add", "TonY", "--to", "{d}/nofolder/refs.bib"], "does not exist"),
+    (["export", "-o", "{d}/nofolder/refs.bib"], "does not exist"),
+    (["export", "-o", "{d}"], "is a directory"),
+    (["cite", "TonY", "--style", "ieeee"], "ieee"),
+    (["cite", "TonY", "--style", "{d}/binary.bin"], "binary.bin"),
+    (["cite", "TonY", "--style", "{d}/huge.txt"], "huge.txt"),
+    (["cite", "TonY", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
+    (["search", "quantum chromodynamics on the lattice"], "no paper matches"),
+    (["show", "Microsoft"], "fits 2 papers"),
+]
+
+USAGE_ERRORS = {"is a directory"}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    for name, data in FILES.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+@pytest.mark.parametrize("args, expected", CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_hostile_input_is_one_clear_error(folder, args, expected):
+    before = snapshot(folder)
+    result = CliRunner().invoke(cli, [a.format(d=folder) for a in args])
+    assert result.exit_code == (2 if expected in USAGE_ERRORS else 1), (result.output, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("Error: ") or expected in USAGE_ERRORS, result.stderr
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(folder) == before
