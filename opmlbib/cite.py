@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from .errors import OpmlbibError, StyleError
+from .errors import BibError, OpmlbibError, StyleError
 from .model import Record
 from .styles import Style
 
@@ -114,6 +114,111 @@ def to_csl_json(records: Sequence[Record]) -> list[dict]:
             item["DOI"] = record.doi
         items.append(item)
     return items
+
+
+_BIBTEX_TYPES = {
+    "paper-conference": "inproceedings",
+    "article-journal": "article",
+    "book": "book",
+    "chapter": "incollection",
+    "thesis": "phdthesis",
+    "report": "techreport",
+}
+_NOCASE = re.compile(re.escape(NOCASE_OPEN) + "(.*?)" + re.escape(NOCASE_CLOSE), re.S)
+
+
+def _protected_phrases(title: str) -> tuple[str, ...]:
+    """The ``nocase`` phrases of a CSL title, less a capitalized word right after a colon
+    (which :func:`csl_title` protects anyway, as BibTeX's sentence case keeps it)."""
+    phrases = []
+    for match in _NOCASE.finditer(title):
+        after_colon = re.search(r":\s+$", title[: match.start()])
+        if not (after_colon and re.fullmatch(r"[A-Z][\w'-]*", match.group(1))):
+            phrases.append(match.group(1))
+    return tuple(dict.fromkeys(phrases))
+
+
+def from_csl_json(items, path: str | None = None) -> tuple[Record, ...]:
+    """CSL-JSON items (as :func:`to_csl_json` writes them, or as Zotero exports them) as
+    records; ``nocase`` spans of a title become its case-protected words.
+
+    What CSL-JSON cannot say (affiliations, sessions, where each page number came from)
+    is not invented: pages read here are marked as coming from the bibliography file.
+    """
+    from .model import Author, Page, Source, Venue
+
+    if not isinstance(items, list):
+        raise BibError("CSL-JSON must be a list of items", path=path)
+    records = []
+    for number, item in enumerate(items, start=1):
+        where = f"item {number}"
+
+        def text(name: str) -> str | None:
+            value = item.get(name)
+            if value is None or isinstance(value, (str, int)) and not isinstance(value, bool):
+                return None if value is None else str(value)
+            raise BibError(f"{where}: {name} must be text, not {type(value).__name__}", path=path)
+
+        if not isinstance(item, dict):
+            raise BibError(f"{where} is not an object", path=path)
+        key = text("id")
+        if not key:
+            raise BibError(f"{where} has no id", path=path)
+        where = f"item {number} ({key})"
+        authors = []
+        for name in item.get("author") or ():
+            if not isinstance(name, dict):
+                raise BibError(f"{where}: each author must be an object", path=path)
+            family = name.get("family") or name.get("literal")
+            if not isinstance(family, str) or not family:
+                raise BibError(f"{where}: an author has no family name", path=path)
+            authors.append(Author(
+                given=str(name.get("given") or ""),
+                family=family,
+                von=str(name.get("non-dropping-particle") or name.get("dropping-particle") or ""),
+                suffix=str(name.get("suffix") or ""),
+            ))
+        issued = item.get("issued")
+        date_parts = issued.get("date-parts") if isinstance(issued, dict) else None
+        try:
+            first_date = date_parts[0] if date_parts else []
+            year, month, day = ([int(part) for part in first_date] + [None, None, None])[:3]
+        except (TypeError, ValueError, IndexError):
+            raise BibError(f"{where}: issued date-parts must be numbers", path=path) from None
+        first_page = last_page = None
+        extra: list[tuple[str, str]] = []
+        page = text("page")
+        if page:
+            match = re.fullmatch(r"\s*(\d+)\s*(?:[-\u2013\u2014]+\s*(\d+))?\s*", page)
+            if match:
+                first_page = Page(int(match.group(1)), Source.BIB, f"CSL-JSON item {number}")
+                if match.group(2):
+                    last_page = Page(int(match.group(2)), Source.BIB, f"CSL-JSON item {number}")
+            else:
+                extra.append(("pages", page))
+        raw_title = text("title") or ""
+        records.append(Record(
+            title=_NOCASE.sub(r"\1", raw_title),
+            authors=tuple(authors),
+            venue=Venue(
+                booktitle=text("container-title") or "",
+                year=year,
+                month=month,
+                day=day,
+                address=text("publisher-place") or text("event-place"),
+                publisher=text("publisher"),
+                isbn=text("ISBN"),
+            ),
+            first_page=first_page,
+            last_page=last_page,
+            key=key,
+            url=text("URL"),
+            doi=text("DOI"),
+            entry_type=_BIBTEX_TYPES.get(text("type") or "", "misc"),
+            extra=tuple(extra),
+            case_protected=_protected_phrases(raw_title),
+        ))
+    return tuple(records)
 
 
 # ---------------------------------------------------------------------- formatters
@@ -291,8 +396,6 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
     or with ``in_text`` one in-text citation of all records; bibtex: the records as
     BibTeX; csljson: the CSL-JSON items; key: a LaTeX ``\\cite`` command.
     """
-    import json
-
     if fmt not in CITE_FORMATS:
         raise OpmlbibError(f"unknown format {fmt!r}; choose from {', '.join(CITE_FORMATS)}")
     if fmt == "bibtex":
@@ -300,7 +403,9 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
 
         return format_bibtex(records, comments=False)
     if fmt == "csljson":
-        return json.dumps(to_csl_json(records), indent=2, ensure_ascii=False) + "\n"
+        from .formats import format_csl_json
+
+        return format_csl_json(records)
     if fmt == "key":
         return "\\cite{" + ",".join(r.key for r in records) + "}\n"
     from .styles import load_style
@@ -552,4 +657,4 @@ def _parse_style(xml: bytes, locale: str):
     return style
 
 
-__all__ = ["CITE_FORMATS", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "to_csl_json"]
+__all__ = ["CITE_FORMATS", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]

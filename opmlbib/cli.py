@@ -44,7 +44,8 @@ def bib_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "bib",
         type=click.Path(dir_okay=False),
         default=None,
-        help="Use the entries of this .bib file instead of the built-in OpML '19 proceedings.",
+        help="Use the entries of this .bib file (or CSL-JSON file, *.json) instead of the built-in "
+        "OpML '19 proceedings.",
     )(func)
 
 
@@ -86,7 +87,7 @@ def _progress(label: str):
             bar.render_finish()
 
 
-_FORMATS = ("bibtex", "biblatex", "ris")
+_FORMATS = ("bibtex", "biblatex", "csljson", "ris")
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -99,7 +100,8 @@ def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
         default="bibtex",
         show_default=True,
         help="bibtex (for BibTeX and natbib), biblatex (biblatex's data model: date, eventtitle, "
-        "venue, location; for biber) or ris (RIS, for reference managers).",
+        "venue, location; for biber), csljson (CSL-JSON, the items cite formats; for pandoc and Zotero) "
+        "or ris (RIS, for reference managers).",
     )(func)
 
 

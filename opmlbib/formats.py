@@ -1,4 +1,4 @@
-"""Records → the other bibliography formats: biblatex and RIS (and BibTeX itself).
+"""Records → the other bibliography formats: biblatex, RIS and CSL-JSON (and BibTeX itself).
 
 BibLaTeX uses its own data model rather than BibTeX's fields:
 
@@ -10,7 +10,7 @@ BibLaTeX uses its own data model rather than BibTeX's fields:
   ``thesis``/``report`` entries with a ``type`` for BibTeX's thesis and report types.
 
 Values are escaped exactly as for BibTeX, so accents, TeX specials and Greek letters reach
-LaTeX the same way.  RIS carries plain Unicode.
+LaTeX the same way.  RIS and CSL-JSON carry plain Unicode.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .bibtex import _encode_url, encode_name, encode_text, encode_title, format_
 from .errors import BibError, OpmlbibError
 from .model import Author, Record
 
-FORMATS = ("bibtex", "biblatex", "ris")
+FORMATS = ("bibtex", "biblatex", "csljson", "ris")
 
 # BibTeX entry types biblatex spells differently: new type and its ``type`` field.
 _BIBLATEX_TYPES = {
@@ -57,10 +57,21 @@ def render(records: Sequence[Record], fmt: str) -> str:
         return format_biblatex(records)
     if fmt == "ris":
         return format_ris(records)
+    if fmt == "csljson":
+        return format_csl_json(records)
     raise FormatError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
 # ----------------------------------------------------------------------- biblatex
+
+
+def format_csl_json(records: Sequence[Record]) -> str:
+    """The records as a CSL-JSON array: the very items ``opmlbib cite`` formats."""
+    import json
+
+    from .cite import to_csl_json
+
+    return json.dumps(to_csl_json(records), indent=2, ensure_ascii=False) + "\n"
 
 
 def iso_date(year: int | None, month: int | None = None, day: int | None = None) -> str | None:

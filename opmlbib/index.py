@@ -620,7 +620,7 @@ class IndexedLibrary(Library):
 def open_library(bib: str | Path | None, progress: Progress | None = None) -> Library:
     """The records a command looks up: the built-in proceedings, a small .bib file parsed in
     full, or a large one through its index."""
-    from .library import bib_records, default_records
+    from .library import bib_records, default_records, is_csl_json
 
     if bib is None:
         return RecordsLibrary(default_records())
@@ -628,7 +628,7 @@ def open_library(bib: str | Path | None, progress: Progress | None = None) -> Li
         large = os.stat(bib).st_size >= INDEX_FROM_BYTES
     except OSError:
         large = False  # bib_records reports it
-    if large:
+    if large and not is_csl_json(bib):
         from .scan import Unsupported
 
         try:

@@ -47,7 +47,7 @@ def toc_records(path: str | Path, meta: str | Path | None = None) -> tuple[Recor
 
 
 def bib_records(path: str | Path) -> tuple[Record, ...]:
-    """A user's .bib file as records, keys as the file has them."""
+    """A user's .bib file (or CSL-JSON file) as records, keys as the file has them."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -57,9 +57,32 @@ def bib_records(path: str | Path) -> tuple[Record, ...]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise BibError("not UTF-8 text; save the file as UTF-8", path=path, line=line) from None
+    if is_csl_json(path, text):
+        return csl_json_records(text, path)
     from . import bibtex
 
     records = bibtex.parse_bibtex(text, path=path)
     if not records:
         raise BibError("no BibTeX entries in this file", path=path)
+    return records
+
+
+def is_csl_json(path: str | Path, text: str | None = None) -> bool:
+    """Whether a bibliography file is CSL-JSON (named ``.json``, or a JSON array) rather than BibTeX."""
+    return Path(path).suffix.lower() == ".json" or (text is not None and text.lstrip().startswith("["))
+
+
+def csl_json_records(text: str, path: str | Path) -> tuple[Record, ...]:
+    """A CSL-JSON file (as Zotero exports it, or ``opmlbib export --format csljson``) as records."""
+    import json
+
+    from .cite import from_csl_json
+
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BibError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    records = from_csl_json(items, path=str(path))
+    if not records:
+        raise BibError("no CSL-JSON items in this file", path=path)
     return records

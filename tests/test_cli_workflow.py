@@ -186,7 +186,7 @@ def test_plain_export_is_the_bibtex_of_every_record():
     assert invoke("export", "--format", "bibtex").stdout == plain.stdout
 
 
-@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "ris"])
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csljson", "ris"])
 def test_export_selected_records_in_each_format(fmt):
     from opmlbib.formats import render
 
@@ -391,3 +391,14 @@ def test_bibtex_accepts_tables_of_contents_without_a_warning(tmp_path, style):
     raw = " ".join((tmp_path / "main.bbl").read_text().split())
     assert "50{\\%} less state for {\\#}hashtags{\\_}and {\\textasciitilde}tildes" in raw
     assert "{{\\ensuremath{\\sigma}}-Algebras}" in raw
+
+
+def test_export_csljson_is_what_cite_formats_and_reads_back_as_a_library(tmp_path):
+    exported = invoke("export", "--format", "csljson")
+    assert exported.exit_code == 0
+    assert invoke("export", "hsu2019tony", "--format", "csljson").stdout == invoke(
+        "cite", "hsu2019tony", "--format", "csljson").stdout
+    items = tmp_path / "library.json"
+    items.write_text(exported.stdout, encoding="utf-8")
+    assert invoke("cite", "TonY", "--bib", str(items)).stdout == invoke("cite", "TonY").stdout
+    assert invoke("search", "Katib", "--bib", str(items), "--json").exit_code == 0

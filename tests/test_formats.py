@@ -1,3 +1,4 @@
+import json
 import re
 import subprocess
 from dataclasses import replace
@@ -5,8 +6,12 @@ from pathlib import Path
 
 import pytest
 import rispy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from opmlbib.bibtex import parse_bibtex
+from opmlbib.bibtex import format_bibtex, parse_bibtex
+from opmlbib.cite import from_csl_json, to_csl_json
+from opmlbib.errors import BibError
 from opmlbib.formats import (
     FormatError,
     biber_safe,
@@ -188,10 +193,68 @@ def test_ris_keeps_each_value_on_one_line_and_types_other_entries():
     assert (entry["volume"], entry["number"]) == ("3", "4")
 
 
+@pytest.mark.parametrize("name", sorted(ALL_SETS))
+def test_csl_json_round_trip_through_our_reader(name, tmp_path):
+    records = ALL_SETS[name]()
+    text = render(records, "csljson")
+    items = json.loads(text)
+    assert items == to_csl_json(records)
+    back = from_csl_json(items)
+    assert to_csl_json(back) == items
+    # What CSL-JSON carries reaches BibTeX unchanged: only the provenance comments differ.
+    path = tmp_path / "items.json"
+    path.write_text(text, encoding="utf-8")
+    without_comments = re.compile(r"^%.*\n", re.M)
+    assert without_comments.sub("", format_bibtex(bib_records(path))) == without_comments.sub("", format_bibtex(records))
+
+
+def test_csl_json_from_elsewhere():
+    items = [{
+        "id": "doe2020", "type": "article-journal", "title": "On <span class=\"nocase\">LaTeX</span>: A Study",
+        "author": [{"family": "Doe", "given": "Jane"}, {"literal": "The ACME Team"},
+                   {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van", "suffix": "Jr."}],
+        "container-title": "Journal of Things", "issued": {"date-parts": [["2020", "3"]]}, "page": "e1234",
+        "DOI": "10.1/x",
+    }]
+    (record,) = from_csl_json(items)
+    assert record.title == "On LaTeX: A Study" and record.case_protected == ("LaTeX",)
+    assert [a.display for a in record.authors] == ["Jane Doe", "The ACME Team", "Ludwig van Beethoven, Jr."]
+    assert (record.entry_type, record.venue.booktitle, record.year, record.venue.month) == ("article", "Journal of Things", 2020, 3)
+    assert record.first_page is None and record.extra == (("pages", "e1234"),)
+    assert record.doi == "10.1/x"
+
+
+@pytest.mark.parametrize(
+    "items, message",
+    [
+        ({"id": "x"}, "must be a list"),
+        (["x"], "item 1 is not an object"),
+        ([{"title": "x"}], "item 1 has no id"),
+        ([{"id": "a"}, {"id": "b", "title": ["x"]}], r"item 2 \(b\): title must be text"),
+        ([{"id": "a", "author": [{"given": "Jane"}]}], r"item 1 \(a\): an author has no family name"),
+        ([{"id": "a", "issued": {"date-parts": [["spring"]]}}], "date-parts must be numbers"),
+    ],
+)
+def test_csl_json_errors(items, message):
+    with pytest.raises(BibError, match=message):
+        from_csl_json(items, path="x.json")
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=st.text(min_size=1, max_size=30).filter(lambda t: t.strip() == t and "<" not in t),
+       family=st.text(min_size=1, max_size=12).filter(str.strip))
+def test_csl_json_round_trips_any_unicode(title, family):
+    record = replace(BY_KEY["hsu2019tony"], title=title, authors=(Author("Ada", family),), case_protected=())
+    (back,) = from_csl_json(json.loads(render([record], "csljson")))
+    assert back.authors[0].family == family
+    assert to_csl_json([back]) == to_csl_json([record])
+
+
 def test_render_dispatch():
     records = default_records()[:2]
     assert render(records, "biblatex") == format_biblatex(records)
     assert render(records, "ris") == format_ris(records)
+    assert render(records, "csljson") == json.dumps(to_csl_json(records), indent=2, ensure_ascii=False) + "\n"
     with pytest.raises(FormatError, match="unknown format"):
         render(records, "endnote")
 

@@ -27,6 +27,8 @@ FILES = {
     "notaux.aux": b"Hello, this is a letter.\nNothing to see.\n",
     "binary.aux": bytes(range(256)) * 64,
     "bad.toml": b"[venue\n",
+    "broken.json": b'[{"id": "a",\n "title": "x"\n',
+    "notlist.json": b'{"id": "a"}',
 }
 
 # (arguments, text the error must contain); {d} is the folder with the files above.  A file
@@ -52,6 +54,8 @@ CASES = [
     (["search", "x", "--bib", "{d}/huge.txt"], "huge.txt: no BibTeX entries"),
     (["search", "x", "--bib", "{d}/empty.bib"], "empty.bib: no BibTeX entries"),
     (["show", "x", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
+    (["show", "x", "--bib", "{d}/broken.json"], "broken.json:3: not valid JSON"),
+    (["cite", "x", "--bib", "{d}/notlist.json"], "notlist.json: CSL-JSON must be a list"),
     (["export", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
     (["export", "--bib", "{d}/empty.bib"], "empty.bib: no BibTeX entries"),
     (["aux", "{d}/missing.aux"], "missing.aux"),
