@@ -139,6 +139,9 @@ class Index:
             posted("family", "first", family)
             posted("family", "other", family)
         else:
+            # lookup's word-by-word title score: a mean reaching the floor needs one word that does
+            for word in dict.fromkeys(words.split()):
+                posted("word", "title", ratio_hits(word, "word", floor if len(word) >= 4 else 100.0))
             name = hits(words, s["name"], fuzz.token_sort_ratio)
             posted("name", "first", name)
             posted("name", "other", name)

@@ -17,6 +17,9 @@ one title word (ratio)          1.00    acronyms and names inside a title: ``TFX
                                         ``DeepCPU``; typos: ``Continous``
 title (token_set_ratio)         0.95    words in any order, partial or whole titles;
                                         a little below an exact name
+title words, one by one         0.95    several words with typos: ``continous
+(mean of each query word's              training``; a word near no title word (under
+best ratio)                             60) counts 0, words under four letters exactly
 key prefix                      0.95    ``hsu2019``
 first author (ratio)            0.95    ``Zinkevich`` finds his paper
 first author's full name        0.95    ``Anthony Hsu`` (token_sort_ratio: either order)
@@ -62,6 +65,9 @@ _STOP = frozenset("a an and are as at by et al for from in into is of on or the 
 WEIGHT_HEAD = 1.0
 WEIGHT_WORD = 1.0
 WEIGHT_TITLE = 0.95
+WEIGHT_WORDS = 0.95
+#: In the word-by-word title score, a query word closer to no title word than this counts 0.
+WORD_FLOOR = 60.0
 WEIGHT_KEY_PREFIX = 0.95
 WEIGHT_FIRST_AUTHOR = 0.95
 WEIGHT_AUTHOR = 0.90
@@ -189,6 +195,7 @@ def _scores(index: _Index, query: str, floor: float) -> list[float]:
         take(index.first_authors, words, fuzz.ratio, WEIGHT_FIRST_AUTHOR, exact=len(words) < 3)
         take(index.authors, words, fuzz.ratio, WEIGHT_AUTHOR, exact=len(words) < 3)
     else:
+        _take_words(index, words.split(), floor, best)
         take(index.first_names, words, fuzz.token_sort_ratio, WEIGHT_FIRST_AUTHOR)
         take(index.names, words, fuzz.token_sort_ratio, WEIGHT_AUTHOR)
         take(index.titles_and_names, words, fuzz.token_set_ratio, WEIGHT_TITLE_AND_NAMES)
@@ -196,6 +203,27 @@ def _scores(index: _Index, query: str, floor: float) -> list[float]:
         take(index.titles, words, fuzz.token_set_ratio, WEIGHT_TITLE)
         take(index.affiliations, words, fuzz.token_set_ratio, WEIGHT_AFFILIATION)
     return [round(value, 1) for value in best]
+
+
+def _take_words(index: _Index, query_words: list[str], floor: float, best: list[float]) -> None:
+    """Title words, word by word: each query word scores its closest title word (``ratio``;
+    exact for words under four letters, and 0 below :data:`WORD_FLOOR`), and a record scores
+    the mean over the query's words, so "continous training" finds "Continuous Training"."""
+    from rapidfuzz import fuzz, process
+
+    totals: dict[int, float] = {}
+    for word in query_words:
+        cutoff = 100.0 if len(word) < 4 else WORD_FLOOR
+        word_best: dict[int, float] = {}
+        for _, value, position in process.extract(
+            word, index.words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
+        ):
+            owner = index.words.owners[position]
+            word_best[owner] = max(word_best.get(owner, 0.0), value)
+        for owner, value in word_best.items():
+            totals[owner] = totals.get(owner, 0.0) + value
+    for owner, total in totals.items():
+        best[owner] = max(best[owner], total / len(query_words) * WEIGHT_WORDS)
 
 
 def search(records: Sequence[Record], query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[Match]:

@@ -32,7 +32,7 @@ def test_search_json_has_the_promised_fields():
 
 
 def test_search_with_no_match_exits_1_with_suggestions():
-    result = run("search", "Katibu Platformz Kubernetis")
+    result = run("search", "Katib clusters")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no paper matches") and "zhou2019katib" in result.stderr
 
