@@ -10,8 +10,9 @@ The format, as the OpML '19 proceedings and their sister workshops print it::
     Opportunities and Challenges ... In Production1                       <- title, first page
     Rajagopal Ananthanarayanan, ..., and Maheswaran Sathiamoorthy, *Google, Inc.*
 
-Page numbers follow the title after dotted leaders, white space or a tab, or are glued to
-its last word (``Production31``).  A glued number is split so that first pages increase
+Page numbers follow the title after dotted leaders (``.....``, ``. . .``, ``……``), white
+space or a tab, or are glued to its last word (``Production31``); a number of more than six
+digits is part of the title, never a page.  A glued number is split so that first pages increase
 through the file (``Production31`` after page 27 is page 31, not page 1 of
 "Production3"); among splits that keep every page increasing, the shortest number wins.
 
@@ -19,7 +20,8 @@ Author lines hold groups separated by ``;``, each a list of names (split on comm
 ``and``) ending in an affiliation in ``*Markdown*`` or ``<i>HTML</i>`` italics; a group
 may lack the affiliation (``Paul Rausch;``).  Commas and ``and`` inside an affiliation
 never split names.  Every author line must name at least one affiliation or use ``;``,
-which is what tells it apart from a session heading.
+which is what tells it apart from a session heading; one that follows anything but a title
+is an error, so no paper is ever read as a heading and lost.
 
 The last page of each paper is inferred as the next paper's first page minus one, an
 upper bound marked :attr:`Source.INFERRED`; the final paper gets its first page only.
@@ -54,6 +56,7 @@ _DATE = re.compile(
 _AFFILIATION = re.compile(r"\*(?P<md>[^*]+)\*|<i>(?P<html>[^<]*)</i>", re.IGNORECASE)
 _DIGITS = "0123456789"
 _MAX_PAGE_DIGITS = 6  # a longer number is part of a title, not a page
+_LEADER = ". \u2026"  # dots, spaced dots and ellipses between a title and its page
 _NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _PLACEHOLDER = "\x00{}\x00"
 _PLACEHOLDER_SPLIT = re.compile("\x00(\\d+)\x00")
@@ -128,6 +131,7 @@ def parse_toc(text: str, path: str | Path | None = None) -> tuple[Header, tuple[
     author_lines: list[tuple[int, str]] = []
     session: str | None = None
     pending: _Title | None = None
+    previous: tuple[int, str] | None = None  # the last non-blank line of the body
     for number, line in lines[body_start:]:
         if not line:
             continue
@@ -145,8 +149,11 @@ def parse_toc(text: str, path: str | Path | None = None) -> tuple[Header, tuple[
             pending = None
         elif candidates:
             pending = _Title(number, session, candidates)
+        elif _looks_like_authors(line):
+            raise TocError(_orphan_authors(previous), path=path, line=number)
         else:
             session = line
+        previous = (number, line)
     if pending is not None:
         raise TocError(
             f"the title {_short(pending.candidates[-1][0])!r} has no author line", path=path, line=pending.line
@@ -292,8 +299,9 @@ def _page_candidates(line: str) -> tuple[tuple[str, int], ...]:
     spaced = head.rstrip()
     if len(digits) > _MAX_PAGE_DIGITS and spaced != head:
         return ()
-    undotted = spaced.rstrip(".")
-    if len(spaced) - len(undotted) >= 2:  # dotted leaders: "Title.....5"
+    undotted = spaced.rstrip(_LEADER)
+    leader = spaced[len(undotted):]
+    if leader.count(".") + 3 * leader.count("\u2026") >= 2:  # dotted leaders: "Title.....5", "Title . . . 5"
         title = undotted.rstrip()
     elif spaced != head:  # white space or a tab: "Title 5"
         title = spaced
@@ -341,6 +349,19 @@ def _resolve_pages(titles: list[_Title], path: str | Path | None) -> list[tuple[
         chosen.append((text.strip(), page))
         previous_page, previous_line = page, title.line
     return chosen
+
+
+def _orphan_authors(previous: tuple[int, str] | None) -> str:
+    """Why an author line (names, *affiliation*) has no paper to belong to."""
+    message = "an author line with no paper title before it"
+    if previous is None:
+        return message
+    number, line = previous
+    if line.rstrip(_DIGITS) != line:
+        why = f"ends in a number too long for a page number ({_MAX_PAGE_DIGITS} digits at most)"
+    else:
+        why = "does not end in a page number"
+    return f"{message}: line {number} ({_short(line)!r}) {why}"
 
 
 def _looks_like_authors(line: str) -> bool:

@@ -71,6 +71,11 @@ def test_the_seed_ships_unchanged():
         ("Scaling to 10k Tenants7", "Scaling to 10k Tenants", 7),
         ("Rethinking TCP for 400G Networks5", "Rethinking TCP for 400G Networks", 5),
         ("The Version 2.0 Story....5", "The Version 2.0 Story", 5),
+        ("A Study of Things . . . . 5", "A Study of Things", 5),
+        ("A Study of Things. . .5", "A Study of Things", 5),
+        ("A Study of Things \u2026\u2026 5", "A Study of Things", 5),
+        ("Towards 1234567 Things 5", "Towards 1234567 Things", 5),
+        ("Results, et al. 5", "Results, et al.", 5),
     ],
 )
 def test_title_and_page_forms(line, title, page):
@@ -157,6 +162,9 @@ def test_byte_order_mark_is_dropped(tmp_path):
         (HEADER + "S\nFirst Paper 9\n*X*; B Two, *Y*\n", 7, "has no names"),
         ("Just words\nMay 20, 2019\nHere\n", 1, "header line"),
         ("OpML '19: Conference\nSanta Clara\n", 1, "no date"),
+        (HEADER + "S\nCounting 1234567 Widgets 1234567\nA One, *X*\n", 7, "line 6 ('Counting 1234567 Widgets 1234567') ends in a number too long"),
+        (HEADER + "S\nNo Page Here\nA One, *X*\n", 7, "line 6 ('No Page Here') does not end in a page number"),
+        (HEADER + "A One, *X*\nFirst Paper 9\nB Two, *X*\n", 5, "an author line with no paper title before it"),
         ("", None, "empty file"),
         ("\n\n  \n", None, "empty file"),
     ],
