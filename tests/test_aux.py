@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opmlbib.aux import ALL, AuxError, parse_aux, read_aux, select
 from opmlbib.library import default_records
@@ -121,3 +123,22 @@ def test_select_all_keeps_earlier_citations_first():
     assert sorted(keys) == sorted(r.key for r in records)
     assert keys[1:] == [r.key for r in records if r.key != "soifer2019deep"]
     assert unknown == ()
+
+
+_AUX_PIECES = st.sampled_from(
+    ["\\relax ", "\\citation{", "\\abx@aux@cite{0}{", "\\@input{", "}", "{", ",", "*", "\n", "a", "k1", "ch.aux",
+     "\\bibdata{refs}", "\\documentclass{article}", "\u00e9", "\x00", "%"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.lists(_AUX_PIECES, max_size=40).map(lambda p: "".join(p).encode()))
+def test_any_bytes_give_citations_or_an_aux_error(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("aux") / "main.aux"
+    path.write_bytes(data)
+    try:
+        citations = read_aux(path)
+    except AuxError as error:
+        assert error.path == str(path) or str(path) in str(error)
+    else:
+        assert all(isinstance(key, str) and key for key in citations.keys)
