@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .errors import BibError, DataError, OpmlbibError
-from .model import Author, Page, Record, Source, Venue
+from .model import Author, Record, Source, Venue, page_range
 from .names import ascii_fold
 
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -420,11 +420,9 @@ def _record_from_entry(entry, strings: dict[str, str]) -> Record:
     extra = []
     pages = text("pages")
     if pages:
-        match = re.fullmatch(r"\s*(\d+)\s*(?:[-\u2013\u2014]+\s*(\d+))?\s*", pages)
-        if match:
-            first_page = Page(int(match.group(1)), Source.BIB, f"entry {entry.key}")
-            if match.group(2):
-                last_page = Page(int(match.group(2)), Source.BIB, f"entry {entry.key}")
+        page_numbers = page_range(pages, Source.BIB, f"entry {entry.key}")
+        if page_numbers:
+            first_page, last_page = page_numbers
         else:
             extra.append(("pages", pages))
     for field in entry.fields:

@@ -145,7 +145,7 @@ def from_csl_json(items, path: str | None = None) -> tuple[Record, ...]:
     What CSL-JSON cannot say (affiliations, sessions, where each page number came from)
     is not invented: pages read here are marked as coming from the bibliography file.
     """
-    from .model import Author, Page, Source, Venue
+    from .model import Author, Source, Venue, page_range
 
     if not isinstance(items, list):
         raise BibError("CSL-JSON must be a list of items", path=path)
@@ -189,11 +189,9 @@ def from_csl_json(items, path: str | None = None) -> tuple[Record, ...]:
         extra: list[tuple[str, str]] = []
         page = text("page")
         if page:
-            match = re.fullmatch(r"\s*(\d+)\s*(?:[-\u2013\u2014]+\s*(\d+))?\s*", page)
-            if match:
-                first_page = Page(int(match.group(1)), Source.BIB, f"CSL-JSON item {number}")
-                if match.group(2):
-                    last_page = Page(int(match.group(2)), Source.BIB, f"CSL-JSON item {number}")
+            pages = page_range(page, Source.BIB, f"CSL-JSON item {number}")
+            if pages:
+                first_page, last_page = pages
             else:
                 extra.append(("pages", page))
         raw_title = text("title") or ""

@@ -7,6 +7,7 @@ and other corrected or added facts carry a :class:`Note` naming their source.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 
@@ -29,6 +30,19 @@ class Page:
 
     def describe(self) -> str:
         return f"{self.source.value} ({self.detail})" if self.detail else self.source.value
+
+
+_PAGE_RANGE = re.compile(r"\s*(\d+)\s*(?:[-\u2013\u2014]+\s*(\d+))?\s*")
+
+
+def page_range(text: str, source: Source, detail: str = "") -> tuple[Page, Page | None] | None:
+    """``39--41``, ``39-41``, ``39–41`` or ``39`` as first and last pages (the last None when
+    not given); None for anything else (``e1234``, ``iv``), which is not a page number."""
+    match = _PAGE_RANGE.fullmatch(text)
+    if not match:
+        return None
+    last = Page(int(match.group(2)), source, detail) if match.group(2) else None
+    return Page(int(match.group(1)), source, detail), last
 
 
 @dataclass(frozen=True)

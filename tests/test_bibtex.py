@@ -238,3 +238,16 @@ def test_a_value_beyond_any_real_field_is_an_error_not_a_hang():
     with pytest.raises(BibError, match=r"x\.bib:1: big: field title is 100,001 characters long"):
         parse_bibtex(text, path="x.bib")
     assert parse_bibtex(text.replace("x" * (MAX_VALUE_CHARS + 1), "x" * MAX_VALUE_CHARS))[0].title == "x" * MAX_VALUE_CHARS
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("39--41", (39, 41)), ("39-41", (39, 41)), (" 39 \u2013 41 ", (39, 41)), ("7", (7, None)),
+     ("e1234", None), ("iv--x", None), ("", None)],
+)
+def test_page_range(text, expected):
+    from opmlbib.model import Source, page_range
+
+    pages = page_range(text, Source.BIB, "here")
+    got = None if pages is None else (pages[0].number, pages[1].number if pages[1] else None)
+    assert got == expected
