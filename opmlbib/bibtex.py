@@ -20,6 +20,7 @@ so writing and reading a record gives back the same text.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -178,6 +179,10 @@ def encode_name(author: Author) -> str:
     family = encode_text(author.full_family)
     if "," in author.full_family or " and " in author.full_family:
         family = "{" + family + "}"
+    elif not author.given and not author.suffix and len(author.family.split()) > 1:
+        # Without a comma BibTeX would take the first words for given names: brace the
+        # family ("{The ACME Team}"), as a corporate author is written.
+        family = " ".join(filter(None, (encode_text(author.von), "{" + encode_text(author.family) + "}")))
     parts = [family]
     if author.suffix:
         parts.append(encode_text(author.suffix))
@@ -204,29 +209,86 @@ def _decoder():
     db = latex2text.get_default_latex_context_db()
     db.add_context_category(
         "opmlbib-literal",
-        macros=[latex2text.MacroTextSpec(name, text) for name, text in literal.items()],
+        macros=[
+            *(latex2text.MacroTextSpec(name, text) for name, text in literal.items()),
+            latex2text.MacroTextSpec(_VERBATIM_MACRO, simplify_repl=_verbatim_text),
+            latex2text.MacroTextSpec("url", simplify_repl=_argument_text(0)),
+            latex2text.MacroTextSpec("href", simplify_repl=_argument_text(1)),
+            *(latex2text.MacroTextSpec(name, discard=True) for name in _SORT_ONLY),
+        ],
         prepend=True,
     )
+    # A macro latex2text does not know keeps the text of its arguments (\texttt{grep},
+    # \mbox{A B}) rather than losing it.
+    db.set_unknown_macro_spec(latex2text.MacroTextSpec("", discard=False))
+    # pylatexenc logs what it cannot follow in odd input; opmlbib reports what matters itself.
+    logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
+    logging.getLogger("pylatexenc").propagate = False
     return latex2text.LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
 
 
 @functools.cache
 def _parsing_context():
     # What the LaTeX walker knows of macros' arguments: pylatexenc's default, built once
-    # (the walker would otherwise rebuild it for every value).
-    from pylatexenc import latexwalker
+    # (the walker would otherwise rebuild it for every value), plus our verbatim carrier
+    # and hyperref's \href.
+    from pylatexenc import latexwalker, macrospec
 
-    return latexwalker.get_default_latex_context_db()
+    db = latexwalker.get_default_latex_context_db()
+    db.add_context_category(
+        "opmlbib-arguments",
+        macros=[
+            macrospec.MacroSpec(_VERBATIM_MACRO, "{"),
+            macrospec.MacroSpec("href", "{{"),
+            *(macrospec.MacroSpec(name, "{") for name in _SORT_ONLY),
+        ],
+        prepend=True,
+    )
+    return db
 
 
 # Text with none of these needs no LaTeX decoding (and pylatexenc is slow on long runs).
 _NEEDS_DECODING = re.compile(r"[\\{}$%&#~^_]|--|``|''|[!?]`")
+# Macros whose argument LaTeX reads verbatim (``%``, ``_``, ``~`` and ``#`` are text there).
+_VERBATIM_ARGUMENT = re.compile(r"\\(?:url|nolinkurl|path)\s*\{([^{}]*)\}")
+_VERBATIM_MACRO = "opmlbibverbatim"
+# Macros a .bib's @preamble defines to steer sorting; their argument is never printed.
+_SORT_ONLY = ("noopsort", "sortnoop", "SortNoop", "noop")
+
+
+def _carry_verbatim(match: re.Match[str]) -> str:
+    # hex digits pass the LaTeX walker untouched; _verbatim_text turns them back
+    return "\\" + _VERBATIM_MACRO + "{" + match.group(1).encode("utf-8").hex() + "}"
+
+
+def _argument_text(position: int):
+    """A replacement that is the text of the macro's argument at ``position`` (none if absent)."""
+
+    def text(node, l2tobj) -> str:
+        arguments = node.nodeargd.argnlist if node.nodeargd and node.nodeargd.argnlist else []
+        if position < len(arguments) and arguments[position] is not None:
+            return l2tobj.nodelist_to_text([arguments[position]])
+        return ""
+
+    return text
+
+
+def _verbatim_text(node, l2tobj) -> str:
+    (argument,) = node.nodeargd.argnlist
+    return bytes.fromhex(l2tobj.nodelist_to_text([argument])).decode("utf-8")
 
 
 def decode(value: str) -> str:
-    """BibTeX value text → plain Unicode (commands resolved, protective braces dropped)."""
+    """BibTeX value text → plain Unicode (commands resolved, protective braces dropped,
+    ``\\url{...}`` read verbatim, ``\\href{url}{text}`` as its text)."""
     if _NEEDS_DECODING.search(value):
-        text = _decoder().latex_to_text(value, latex_context=_parsing_context())
+        if "\\" in value:
+            value = _VERBATIM_ARGUMENT.sub(_carry_verbatim, value)
+        try:
+            text = _decoder().latex_to_text(value, latex_context=_parsing_context())
+        except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            # pylatexenc's own limits on odd input: say so rather than fail obscurely
+            raise DataError(f"cannot read the LaTeX in {value[:60]!r} ({type(exc).__name__})") from None
     else:
         text = value
     return re.sub(r"\s+", " ", text).strip() if any(ch in text for ch in "\n\t\r") else text

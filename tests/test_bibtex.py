@@ -251,3 +251,62 @@ def test_page_range(text, expected):
     pages = page_range(text, Source.BIB, "here")
     got = None if pages is None else (pages[0].number, pages[1].number if pages[1] else None)
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (r"\url{https://example.org/a_b%20c~d#e}", "https://example.org/a_b%20c~d#e"),
+        (r"see \href{https://example.org}{the site}", "see the site"),
+        (r"The \texttt{grep} Tool", "The grep Tool"),
+        (r"\mbox{A B} and \textsc{Caps}", "A B and Caps"),
+        (r"\noopsort{b}Book", "Book"),
+        (r"\'{e}t\'e, \ss{} and \o", "\u00e9t\u00e9, \u00df and \u00f8"),
+        (r"\href", ""),
+        (r"\url", ""),
+    ],
+)
+def test_decode_macros_users_write(value, text):
+    assert decode(value) == text
+
+
+_LATEX_PIECES = st.sampled_from(
+    ["\\", "{", "}", "$", "%", "&", "#", "~", "^", "_", "\\url", "\\href", "\\'", "\\\"", "\\begin{x}", "\\end{y}",
+     "\\verb|", "\\cite", "\\\\", "a", " ", "\n", "--", "``", "\\newcommand", "\\def\\x", "[", "]", "\u00e9"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LATEX_PIECES, max_size=25).map("".join))
+def test_decode_gives_text_or_our_error_for_any_latex(value):
+    from opmlbib.errors import OpmlbibError
+
+    try:
+        assert isinstance(decode(value), str)
+    except OpmlbibError:
+        pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(_NAME_WORD, min_size=2, max_size=4))
+def test_a_corporate_author_round_trips_as_one_name(words):
+    family = " ".join(words)
+    rec = record(authors=[Author("", family)], key="k")
+    (back,) = parse_bibtex(format_bibtex([rec]))
+    assert [(a.given, a.family) for a in back.authors] == [("", family)]
+
+
+def test_bibtex_reads_a_corporate_author_as_one_family_name(tmp_path):
+    from .latex_tools import require
+
+    require("bibtex")
+    import subprocess
+
+    rec = record(authors=[Author("", "Acme Research Group"), Author("Ada", "Lovelace")], key="acme")
+    (tmp_path / "refs.bib").write_text(format_bibtex([rec]), encoding="ascii")
+    (tmp_path / "main.aux").write_text("\\relax\n\\citation{acme}\n\\bibstyle{alpha}\n\\bibdata{refs}\n")
+    run = subprocess.run(["bibtex", "main"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout
+    # alpha's label takes the first letter of each family name: A for the group as one name
+    # (G, for "Group", if BibTeX had split it into given and family names)
+    assert "\\bibitem[AL" in (tmp_path / "main.bbl").read_text()
