@@ -309,6 +309,7 @@ def entry_fields(record: Record) -> list[tuple[str, str]]:
     braced("title", encode_title(record.title, record.case_protected))
     venue = record.venue
     braced("booktitle", encode_text(venue.booktitle) if venue.booktitle else None)
+    braced("editor", " and ".join(encode_name(e) for e in record.editors))
     if venue.year is not None:
         fields.append(("year", "{" + str(venue.year) + "}"))
     if venue.month is not None:
@@ -455,7 +456,7 @@ def _month_number(value: str | None) -> int | None:
 # Far beyond any real field (an abstract runs to a few thousand characters), and beyond what
 # BibTeX itself can hold in its buffers.
 MAX_VALUE_CHARS = 100_000
-_KNOWN = {"author", "title", "booktitle", "year", "month", "pages", "address", "publisher", "isbn", "url", "doi"}
+_KNOWN = {"author", "editor", "title", "booktitle", "year", "month", "pages", "address", "publisher", "isbn", "url", "doi"}
 
 
 def _record_from_entry(entry, strings: dict[str, str]) -> Record:
@@ -475,6 +476,7 @@ def _record_from_entry(entry, strings: dict[str, str]) -> Record:
         return decode(raw) or None
 
     authors = tuple(_author_from_bibtex(name) for name in split_multiple_persons_names(values.get("author", "")))
+    editors = tuple(_author_from_bibtex(name) for name in split_multiple_persons_names(values.get("editor", "")))
     title_raw = values.get("title", "")
     year = _int_or_none(text("year"))
     month = _month_number(values.get("month"))
@@ -512,6 +514,7 @@ def _record_from_entry(entry, strings: dict[str, str]) -> Record:
         extra=tuple(extra),
         case_protected=_braced_phrases(title_raw),
         line=entry.start_line + 1,
+        editors=editors,
     )
 
 

@@ -69,7 +69,7 @@ def format_csl_json(records: Sequence[Record]) -> str:
     """The records as a CSL-JSON array: the very items ``opmlbib cite`` formats."""
     import json
 
-    from .cite import to_csl_json
+    from .csljson import to_csl_json
 
     return json.dumps(to_csl_json(records), indent=2, ensure_ascii=False) + "\n"
 
@@ -112,6 +112,7 @@ def biblatex_fields(record: Record) -> tuple[str, list[tuple[str, str]]]:
     add("author", " and ".join(encode_name(author) for author in record.authors))
     add("title", encode_title(record.title, record.case_protected))
     add("booktitle", encode_text(venue.booktitle) if venue.booktitle else None)
+    add("editor", " and ".join(encode_name(editor) for editor in record.editors))
     date = iso_date(venue.year, venue.month, venue.day)
     if venue.short_name:
         # The venue comes from a table of contents: its header names the event.
@@ -191,6 +192,7 @@ def ris_fields(record: Record) -> list[tuple[str, str]]:
     container = venue.booktitle or extra.get("journal")
     if container:
         tags.append(("T2", container))
+    tags.extend(("A2", ris_name(editor)) for editor in record.editors)
     if venue.year is not None:
         tags.append(("PY", f"{venue.year:04d}"))
         month = f"{venue.month:02d}" if venue.month else ""

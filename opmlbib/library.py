@@ -76,7 +76,7 @@ def csl_json_records(text: str, path: str | Path) -> tuple[Record, ...]:
     """A CSL-JSON file (as Zotero exports it, or ``opmlbib export --format csljson``) as records."""
     import json
 
-    from .cite import from_csl_json
+    from .csljson import from_csl_json
 
     try:
         items = json.loads(text)

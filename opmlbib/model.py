@@ -110,6 +110,8 @@ class Record:
     case_protected: tuple[str, ...] = ()
     #: 1-based line where the record starts in its source file, if known.
     line: int | None = None
+    #: Editors of the book or proceedings the record appeared in, when its source names them.
+    editors: tuple[Author, ...] = ()
 
     @property
     def pages(self) -> str | None:

@@ -38,6 +38,7 @@ def describe(record: Record) -> dict[str, Any]:
         "title": record.title,
         "authors": authors,
         "booktitle": venue.booktitle or None,
+        "editors": [editor.display for editor in record.editors] or None,
         "session": record.session,
         "pages": record.pages,
         "date": date,

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opmlbib.bibtex import format_bibtex, parse_bibtex
-from opmlbib.cite import from_csl_json, to_csl_json
+from opmlbib.csljson import from_csl_json, to_csl_json
 from opmlbib.errors import BibError
 from opmlbib.formats import (
     FormatError,
@@ -219,9 +219,39 @@ def test_csl_json_from_elsewhere():
     (record,) = from_csl_json(items)
     assert record.title == "On LaTeX: A Study" and record.case_protected == ("LaTeX",)
     assert [a.display for a in record.authors] == ["Jane Doe", "The ACME Team", "Ludwig van Beethoven, Jr."]
-    assert (record.entry_type, record.venue.booktitle, record.year, record.venue.month) == ("article", "Journal of Things", 2020, 3)
-    assert record.first_page is None and record.extra == (("pages", "e1234"),)
+    assert (record.entry_type, record.year, record.venue.month) == ("article", 2020, 3)
+    assert record.venue.booktitle == "" and record.first_page is None
+    assert record.extra == (("pages", "e1234"), ("journal", "Journal of Things"))
     assert record.doi == "10.1/x"
+
+
+def test_a_users_entries_reach_csl_with_their_journal_volume_issue_and_editors(tmp_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text(
+        "@article{a, author={Smith, Jo}, title={T}, journal={J. Things}, volume=21, number=3, pages={1--30}, year=2020}\n"
+        "@incollection{b, author={Doe, Al}, editor={Roe, Ed and {ACME Editors}}, title={C}, booktitle={The Book},"
+        " publisher={P}, series={LNCS}, edition={2}, year=2021}\n"
+        "@techreport{c, author={Poe, Ann}, title={R}, institution={Lab}, number={TR-7}, type={Memo}, year=2022}\n"
+        "@misc{d, author={Lee, Kim}, title={W}, howpublished={\\url{https://example.org/x_y}}, year=2023}\n",
+        encoding="utf-8",
+    )
+    records = bib_records(bib)
+    items = {item["id"]: item for item in to_csl_json(records)}
+    assert {k: items["a"][k] for k in ("container-title", "volume", "issue", "page")} == {
+        "container-title": "J. Things", "volume": "21", "issue": "3", "page": "1-30"}
+    assert items["b"]["editor"] == [{"family": "Roe", "given": "Ed"}, {"family": "ACME Editors"}]
+    assert (items["b"]["collection-title"], items["b"]["edition"], items["b"]["publisher"]) == ("LNCS", "2", "P")
+    assert (items["c"]["number"], items["c"]["genre"], items["c"]["publisher"]) == ("TR-7", "Memo", "Lab")
+    assert items["d"]["URL"] == "https://example.org/x_y"
+    # and back: CSL-JSON read again gives the same items and the same BibTeX fields
+    back = from_csl_json(json.loads(render(records, "csljson")))
+    assert to_csl_json(back) == list(items.values())
+    assert [r.editors for r in back] == [r.editors for r in records]
+    # editors in every format
+    (b,) = [r for r in records if r.key == "b"]
+    assert "editor    = {Roe, Ed and {ACME Editors}}" in format_bibtex([b])
+    assert "editor    = {Roe, Ed and {ACME Editors}}" in format_biblatex([b])
+    assert rispy.loads(format_ris([b]))[0]["secondary_authors"] == ["Roe, Ed", "ACME Editors"]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from opmlbib.cite import to_csl_json
+from opmlbib.csljson import to_csl_json
 from opmlbib.library import default_records
 from opmlbib.styles import load_style
 

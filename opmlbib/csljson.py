@@ -1,0 +1,266 @@
+"""Records ⇄ CSL-JSON, the data model of CSL processors (citeproc-py, citeproc-js, pandoc).
+
+:func:`to_csl_json` makes the items ``opmlbib cite`` formats and ``export --format
+csljson`` writes; :func:`from_csl_json` reads such items back, or a library Zotero
+exported, as records.  Fields of a user's .bib that the model keeps as extras (journal,
+volume, number, editor's book series, ...) map to their CSL variables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .errors import BibError, OpmlbibError
+from .model import Record
+
+NOCASE_OPEN = '<span class="nocase">'
+NOCASE_CLOSE = "</span>"
+
+
+def csl_title(record: Record) -> str:
+    """The title with its case-protected words in CSL ``nocase`` spans.
+
+    Protected are the words BibTeX braces (:func:`bibtex.protected_spans`) and, as
+    BibTeX's sentence case keeps it, a capitalized word right after a colon.
+    """
+    from .bibtex import protected_spans
+
+    title = record.title
+    spans = list(protected_spans(title, record.case_protected))
+    for match in re.finditer(r":\s+([A-Z][\w'-]*)", title):
+        start, end = match.span(1)
+        if not any(s <= start < e for s, e in spans):
+            spans.append((start, end))
+    out, position = [], 0
+    for start, end in sorted(spans):
+        out.append(title[position:start])
+        out.append(NOCASE_OPEN + title[start:end] + NOCASE_CLOSE)
+        position = end
+    out.append(title[position:])
+    return "".join(out)
+
+
+def _csl_name(author) -> dict:
+    name = {"family": author.family}
+    if author.given:
+        name["given"] = author.given
+    if author.von:
+        name["non-dropping-particle"] = author.von
+    if author.suffix:
+        name["suffix"] = author.suffix
+    return name
+
+
+def _csl_type(record: Record) -> str:
+    return {
+        "inproceedings": "paper-conference",
+        "conference": "paper-conference",
+        "article": "article-journal",
+        "book": "book",
+        "incollection": "chapter",
+        "inbook": "chapter",
+        "phdthesis": "thesis",
+        "mastersthesis": "thesis",
+        "techreport": "report",
+        "misc": "document",
+    }.get(record.entry_type, "paper-conference")
+
+
+def to_csl_json(records: Sequence[Record]) -> list[dict]:
+    """The records as CSL-JSON items, exactly as they are fed to citeproc-py."""
+    items = []
+    for record in records:
+        if not record.key:
+            raise OpmlbibError(f"the record {record.title!r} has no citation key")
+        venue = record.venue
+        item: dict = {"id": record.key, "type": _csl_type(record), "title": csl_title(record)}
+        if record.authors:
+            item["author"] = [_csl_name(a) for a in record.authors]
+        if record.editors:
+            item["editor"] = [_csl_name(e) for e in record.editors]
+        extra = dict(record.extra)
+        container = venue.booktitle or extra.get("journal")
+        if container:
+            item["container-title"] = container
+            if item["type"] == "paper-conference":
+                item["event-title"] = container
+        if venue.address:
+            if item["type"] == "paper-conference":
+                item["event-place"] = venue.address
+            item["publisher-place"] = venue.address
+        publisher = venue.publisher or extra.get("school") or extra.get("institution") or extra.get("organization")
+        if publisher:
+            item["publisher"] = publisher
+        if venue.year is not None:
+            parts = [venue.year]
+            if venue.month is not None:
+                parts.append(venue.month)
+                if venue.day is not None:
+                    parts.append(venue.day)
+            item["issued"] = {"date-parts": [parts]}
+        if record.pages or extra.get("pages"):
+            item["page"] = record.pages or extra["pages"]
+        for field, variable in _CSL_VARIABLES.items():
+            if extra.get(field):
+                item["number" if field == "number" and item["type"] == "report" else variable] = extra[field]
+        howpublished = extra.get("howpublished", "")
+        if not record.url and re.fullmatch(r"https?://\S+", howpublished):
+            item["URL"] = howpublished
+        if venue.isbn:
+            item["ISBN"] = venue.isbn
+        if record.url:
+            item["URL"] = record.url
+        if record.doi:
+            item["DOI"] = record.doi
+        items.append(item)
+    return items
+
+
+# BibTeX fields (as a user's .bib has them) → the CSL variables that carry them.
+_CSL_VARIABLES = {
+    "volume": "volume",
+    "number": "issue",
+    "edition": "edition",
+    "series": "collection-title",
+    "chapter": "chapter-number",
+    "type": "genre",
+    "note": "note",
+    "abstract": "abstract",
+}
+# Who publishes a thesis or a report, as BibTeX names the field.
+_PUBLISHER_FIELDS = {"phdthesis": "school", "techreport": "institution"}
+_BIBTEX_TYPES = {
+    "paper-conference": "inproceedings",
+    "article-journal": "article",
+    "book": "book",
+    "chapter": "incollection",
+    "thesis": "phdthesis",
+    "report": "techreport",
+}
+_NOCASE = re.compile(re.escape(NOCASE_OPEN) + "(.*?)" + re.escape(NOCASE_CLOSE), re.S)
+
+
+def _protected_phrases(title: str) -> tuple[str, ...]:
+    """The ``nocase`` phrases of a CSL title, less a capitalized word right after a colon
+    (which :func:`csl_title` protects anyway, as BibTeX's sentence case keeps it)."""
+    phrases = []
+    for match in _NOCASE.finditer(title):
+        after_colon = re.search(r":\s+$", title[: match.start()])
+        if not (after_colon and re.fullmatch(r"[A-Z][\w'-]*", match.group(1))):
+            phrases.append(match.group(1))
+    return tuple(dict.fromkeys(phrases))
+
+
+def from_csl_json(items, path: str | None = None) -> tuple[Record, ...]:
+    """CSL-JSON items (as :func:`to_csl_json` writes them, or as Zotero exports them) as
+    records; ``nocase`` spans of a title become its case-protected words.
+
+    What CSL-JSON cannot say (affiliations, sessions, where each page number came from)
+    is not invented: pages read here are marked as coming from the bibliography file.
+    """
+    if not isinstance(items, list):
+        raise BibError("CSL-JSON must be a list of items", path=path)
+    return tuple(_CslItem(item, number, path).record() for number, item in enumerate(items, start=1))
+
+
+class _CslItem:
+    """One CSL-JSON item being read, and where it is for error messages."""
+
+    def __init__(self, item, number: int, path: str | None) -> None:
+        self.item, self.number, self.path = item, number, path
+        self.where = f"item {number}"
+        if not isinstance(item, dict):
+            raise BibError(f"{self.where} is not an object", path=path)
+        key = self.text("id")
+        if not key:
+            raise BibError(f"{self.where} has no id", path=path)
+        self.key = key
+        self.where = f"item {number} ({key})"
+
+    def text(self, name: str) -> str | None:
+        value = self.item.get(name)
+        if value is None or isinstance(value, (str, int)) and not isinstance(value, bool):
+            return None if value is None else str(value)
+        return self._fail(f"{name} must be text, not {type(value).__name__}")
+
+    def _fail(self, message: str):
+        raise BibError(f"{self.where}: {message}", path=self.path)
+
+    def names(self, role: str) -> tuple:
+        from .model import Author
+
+        people = []
+        for name in self.item.get(role) or ():
+            if not isinstance(name, dict):
+                self._fail(f"each {role} must be an object")
+            family = name.get("family") or name.get("literal")
+            if not isinstance(family, str) or not family:
+                self._fail(f"an {role} has no family name")
+            people.append(Author(
+                given=str(name.get("given") or ""),
+                family=family,
+                von=str(name.get("non-dropping-particle") or name.get("dropping-particle") or ""),
+                suffix=str(name.get("suffix") or ""),
+            ))
+        return tuple(people)
+
+    def date(self) -> tuple[int | None, int | None, int | None]:
+        issued = self.item.get("issued")
+        date_parts = issued.get("date-parts") if isinstance(issued, dict) else None
+        try:
+            first = date_parts[0] if date_parts else []
+            year, month, day = ([int(part) for part in first] + [None, None, None])[:3]
+        except (TypeError, ValueError, IndexError):
+            self._fail("issued date-parts must be numbers")
+        return year, month, day
+
+    def record(self) -> Record:
+        from .model import Source, Venue, page_range
+
+        entry_type = _BIBTEX_TYPES.get(self.text("type") or "", "misc")
+        year, month, day = self.date()
+        first_page = last_page = None
+        extra: list[tuple[str, str]] = []
+        page = self.text("page")
+        if page:
+            pages = page_range(page, Source.BIB, f"CSL-JSON item {self.number}")
+            if pages:
+                first_page, last_page = pages
+            else:
+                extra.append(("pages", page))
+        container = self.text("container-title") or ""
+        if container and entry_type == "article":
+            extra.append(("journal", container))
+            container = ""
+        publisher = self.text("publisher")
+        if publisher and entry_type in _PUBLISHER_FIELDS:
+            extra.append((_PUBLISHER_FIELDS[entry_type], publisher))
+            publisher = None
+        for field, variable in _CSL_VARIABLES.items():
+            value = self.text("number" if field == "number" and entry_type == "techreport" else variable)
+            if value:
+                extra.append((field, value))
+        raw_title = self.text("title") or ""
+        return Record(
+            title=_NOCASE.sub(r"\1", raw_title),
+            authors=self.names("author"),
+            editors=self.names("editor"),
+            venue=Venue(
+                booktitle=container,
+                year=year,
+                month=month,
+                day=day,
+                address=self.text("publisher-place") or self.text("event-place"),
+                publisher=publisher,
+                isbn=self.text("ISBN"),
+            ),
+            first_page=first_page,
+            last_page=last_page,
+            key=self.key,
+            url=self.text("URL"),
+            doi=self.text("DOI"),
+            entry_type=entry_type,
+            extra=tuple(extra),
+            case_protected=_protected_phrases(raw_title),
+        )
