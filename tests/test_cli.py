@@ -37,3 +37,14 @@ def test_domain_errors_are_one_line_on_stderr_with_exit_1(tmp_path):
 def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "opmlbib", "export"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.count("@inproceedings{") == 16
+
+
+def test_readme_main_command_and_its_output():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set-up", 1)[1]
+    install = setup.split("```", 2)[1]
+    assert install.strip().endswith('opmlbib cite "TonY"')
+    shown = setup.split("```", 4)[3].strip()
+    assert CliRunner().invoke(cli, ["cite", "TonY"]).stdout.strip() == shown
