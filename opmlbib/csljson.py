@@ -89,7 +89,11 @@ def to_csl_json(records: Sequence[Record]) -> list[dict]:
             if item["type"] == "paper-conference":
                 item["event-place"] = venue.address
             item["publisher-place"] = venue.address
-        publisher = venue.publisher or extra.get("school") or extra.get("institution") or extra.get("organization")
+        howpublished = extra.get("howpublished", "")
+        howpublished_url = re.fullmatch(r"https?://\S+", howpublished) is not None
+        published_as = howpublished if howpublished and not howpublished_url and record.entry_type in _HOWPUBLISHED_TYPES else None
+        publisher = (venue.publisher or extra.get("school") or extra.get("institution") or published_as
+                     or extra.get("organization"))
         if publisher:
             item["publisher"] = publisher
         if venue.year is not None:
@@ -103,9 +107,10 @@ def to_csl_json(records: Sequence[Record]) -> list[dict]:
             item["page"] = record.pages or extra["pages"]
         for field, variable in _CSL_VARIABLES.items():
             if extra.get(field):
-                item["number" if field == "number" and item["type"] == "report" else variable] = extra[field]
-        howpublished = extra.get("howpublished", "")
-        if not record.url and re.fullmatch(r"https?://\S+", howpublished):
+                item[_number_variable(item["type"]) if field == "number" else variable] = extra[field]
+        if record.entry_type == "mastersthesis" and not extra.get("type"):
+            item["genre"] = MASTERS_THESIS
+        if not record.url and howpublished_url:
             item["URL"] = howpublished
         if venue.isbn:
             item["ISBN"] = venue.isbn
@@ -128,8 +133,22 @@ _CSL_VARIABLES = {
     "note": "note",
     "abstract": "abstract",
 }
+# BibTeX's number is a journal's issue, a report's number, or a book's (a paper's) number
+# in its series.
+_NUMBER_VARIABLES = {"article-journal": "issue", "report": "number"}
+
+
+def _number_variable(csl_type: str) -> str:
+    return _NUMBER_VARIABLES.get(csl_type, "collection-number")
+
+
+#: The genre of a @mastersthesis without a type field (CSL has one thesis type; a
+#: @phdthesis has no genre unless its type field gives one).
+MASTERS_THESIS = "Master's thesis"
+# Entry types whose howpublished says how the work was published (a URL goes to URL).
+_HOWPUBLISHED_TYPES = {"misc", "booklet"}
 # Who publishes a thesis or a report, as BibTeX names the field.
-_PUBLISHER_FIELDS = {"phdthesis": "school", "techreport": "institution"}
+_PUBLISHER_FIELDS = {"phdthesis": "school", "mastersthesis": "school", "techreport": "institution"}
 _BIBTEX_TYPES = {
     "paper-conference": "inproceedings",
     "article-journal": "article",
@@ -219,6 +238,9 @@ class _CslItem:
         from .model import Source, Venue, page_range
 
         entry_type = _BIBTEX_TYPES.get(self.text("type") or "", "misc")
+        genre = self.text("genre")
+        if entry_type == "phdthesis" and genre == MASTERS_THESIS:
+            entry_type, genre = "mastersthesis", None
         year, month, day = self.date()
         first_page = last_page = None
         extra: list[tuple[str, str]] = []
@@ -238,7 +260,11 @@ class _CslItem:
             extra.append((_PUBLISHER_FIELDS[entry_type], publisher))
             publisher = None
         for field, variable in _CSL_VARIABLES.items():
-            value = self.text("number" if field == "number" and entry_type == "techreport" else variable)
+            if field == "number":
+                preferred = _number_variable(self.text("type") or "")
+                value = next(filter(None, map(self.text, (preferred, "issue", "number", "collection-number"))), None)
+            else:
+                value = genre if field == "type" else self.text(variable)
             if value:
                 extra.append((field, value))
         raw_title = self.text("title") or ""
