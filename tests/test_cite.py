@@ -420,3 +420,358 @@ def test_bbl_reader_turns_latex_into_text():
     bbl = ("\\begin{thebibliography}{1}\n\\bibitem{k}\nA~B and C.\n\\newblock {T}itle {\\em X}, pages 1--2.\n"
            "\n\\end{thebibliography}\n")
     assert bbl_entries(bbl) == [("k", "A B and C. Title X, pages 1–2.")]
+
+
+# A user's own .bib, one or more entries of every common type, as plain.bst sees them.
+# Left out, because CSL cannot say what plain.bst does (see the comment at the top of
+# styles/usenix.csl): "and others" in a name list (plain.bst: "et al."); an unbraced title
+# word with a capital after its first letter ("TensorFlow", "Blue-Green": plain.bst lowers
+# it, opmlbib keeps its case as its own BibTeX export braces it); a word after a colon
+# with more than one capital; a @phdthesis with a type field (its title is sentence-cased here, as a master's
+# thesis's is, since CSL has one thesis type); an @inproceedings with both organization
+# and publisher (CSL-JSON has one publisher); a @misc with a url field (CSL-JSON carries it
+# as the URL a howpublished URL also is, and the style prints that URL); an entry with
+# neither author nor editor (plain.bst sorts it first by its key field, CSL last); a name
+# with a suffix ("King, Jr., Martin Luther": plain.bst prints "Martin Luther King, Jr.",
+# citeproc-py has no comma before a suffix).
+USER_BIB = r"""
+@string{jmlr = {Journal of Machine Learning Research}}
+
+@article{smith2020gradient,
+  author  = {John Smith and J{\"o}rg M{\"u}ller},
+  title   = {Gradient Boosting at Scale},
+  journal = jmlr,
+  volume  = 21,
+  number  = 3,
+  pages   = {1--30},
+  year    = 2020,
+}
+
+@article{okafor2018notes,
+  author  = {Okafor, Chidi},
+  title   = {Notes on {GPU} Scheduling for {Kubernetes} Clusters},
+  journal = {Operating Systems Review},
+  year    = 2018,
+  month   = mar,
+  pages   = {5--9},
+  note    = {Invited paper},
+}
+
+@article{bee2021volume,
+  author  = {Ann Bee and Charles de Gaulle},
+  title   = {Serving Models Close to the Data},
+  journal = jmlr,
+  volume  = {7},
+  year    = 2021,
+  note    = {Accepted.},
+}
+
+@article{dee2019issue,
+  author  = {Dee, Bo},
+  title   = {Sampling Inputs for Monitoring},
+  journal = {{ML} Systems Letters},
+  number  = {7},
+  pages   = {12},
+  year    = 2019,
+}
+
+@book{knuth1997art,
+  author    = {Donald E. Knuth},
+  title     = {Fundamental Algorithms},
+  publisher = {Addison-Wesley},
+  address   = {Reading, MA},
+  volume    = 1,
+  series    = {The Art of Computer Programming},
+  edition   = {Third},
+  year      = 1997,
+}
+
+@book{garcia2019handbook,
+  editor    = {Mar{\'\i}a Garc{\'\i}a and Peter Brandt},
+  title     = {Handbook of {MLOps}: Practice and Pitfalls},
+  publisher = {Springer},
+  series    = {Lecture Notes in Computer Science},
+  number    = 11,
+  edition   = {Second},
+  year      = 2019,
+}
+
+@book{kee2000series,
+  author    = {Kee, Bo},
+  title     = {Feature Engineering},
+  series    = {Practical Data Science},
+  publisher = {Manning},
+  edition   = {2nd},
+  year      = 2000,
+}
+
+@book{lee2010edited,
+  editor    = {Lee, Sun},
+  title     = {Readings in Data Management},
+  publisher = {Morgan Kaufmann},
+  address   = {San Francisco},
+  year      = 2010,
+}
+
+@incollection{dubois2017chapter,
+  author    = {Am{\'e}lie Dubois},
+  title     = {Feature Stores in Practice},
+  booktitle = {Data Engineering for Machine Learning},
+  editor    = {Wei Zhang},
+  publisher = {O'Reilly},
+  address   = {Sebastopol, CA},
+  pages     = {45--67},
+  year      = 2017,
+}
+
+@incollection{eze2017everything,
+  author    = {Eze, Obi},
+  title     = {Retraining Schedules},
+  booktitle = {Machine Learning in Production},
+  editor    = {Ed One and Ed Two and Ed Three},
+  volume    = 2,
+  series    = {Big Series},
+  chapter   = 4,
+  pages     = {45--67},
+  publisher = {Pub},
+  address   = {City},
+  edition   = {Second},
+  month     = jan,
+  year      = 2017,
+}
+
+@incollection{fry2016part,
+  author    = {Fry, Ada},
+  title     = {Data Contracts},
+  booktitle = {Machine Learning in Production},
+  number    = 5,
+  series    = {Big Series},
+  chapter   = 4,
+  type      = {Part},
+  publisher = {Pub},
+  year      = 2016,
+}
+
+@inproceedings{ng2021serving,
+  author    = {Andrew Ng and Ludwig van Beethoven},
+  title     = {Model Serving with {TensorFlow} Lite},
+  booktitle = {Proceedings of the Workshop on Systems for {ML}},
+  editor    = {Alice Editor and Bob Editor},
+  volume    = 3,
+  series    = {Workshop Series},
+  pages     = {10--20},
+  address   = {Vancouver, Canada},
+  publisher = {ACM},
+  month     = dec,
+  year      = 2021,
+}
+
+@inproceedings{patel2022drift,
+  author    = {Ravi Patel},
+  title     = {Detecting Drift Early},
+  booktitle = {Workshop on Reliable ML},
+  pages     = {1--4},
+  year      = 2022,
+}
+
+@inproceedings{quinn2020quantized,
+  author    = {Sarah Quinn and Tom Rivers and Uma Singh},
+  title     = {Quantized Inference on Edge Devices},
+  booktitle = {Edge ML Symposium},
+  publisher = {IEEE},
+  pages     = {7},
+  year      = 2020,
+}
+
+@inproceedings{gee2021lncs,
+  author    = {Gee, Bo},
+  title     = {Lineage for Training Data},
+  booktitle = {Proc. Data Management Conference},
+  number    = 9,
+  series    = {LNCS},
+  pages     = {1--4},
+  publisher = {Springer},
+  address   = {Berlin},
+  year      = 2021,
+}
+
+@inproceedings{hale2021society,
+  author       = {Hale, Ida},
+  title        = {Auditing Model Registries},
+  booktitle    = {Proc. Data Management Conference},
+  organization = {The Data Society},
+  year         = 2021,
+}
+
+@inproceedings{tee2000late,
+  author    = {Tee, Bo},
+  title     = {Canary Releases for Models},
+  booktitle = {Deployment Workshop},
+  series    = {DW},
+  year      = 2000,
+  month     = jan,
+  note      = {To appear},
+}
+
+@inproceedings{tee2000early,
+  author    = {Tee, Bo},
+  title     = {Deploying Models with Blue-green Switches},
+  booktitle = {Deployment Workshop},
+  year      = 2000,
+  month     = dec,
+}
+
+@techreport{acme2021pipeline,
+  author      = {{ACME Labs}},
+  title       = {A Pipeline for Continuous Training},
+  institution = {ACME Labs},
+  address     = {Zürich},
+  number      = {TR-2021-07},
+  month       = jun,
+  year        = 2021,
+}
+
+@techreport{young2019memo,
+  author      = {Young, Lee},
+  title       = {Operational Costs of Retraining},
+  institution = {Example University},
+  type        = {White Paper},
+  year        = 2019,
+}
+
+@techreport{mee2000bare,
+  author      = {Mee, Bo},
+  title       = {Shadow Deployments},
+  institution = {Inst},
+  year        = 2000,
+}
+
+@techreport{nee2000note,
+  author      = {Nee, Bo},
+  title       = {Latency Budgets},
+  institution = {Inst},
+  type        = {Research Note},
+  number      = {42},
+  year        = 2000,
+}
+
+@phdthesis{erdos2015thesis,
+  author  = {Erd{\H o}s, Anna},
+  title   = {Scheduling Deep Learning Jobs on {GPU} Clusters},
+  school  = {Technische Universit{\"a}t M{\"u}nchen},
+  address = {Munich, Germany},
+  year    = 2015,
+}
+
+@mastersthesis{fischer2016ms,
+  author = {Lena Fischer},
+  title  = {Monitoring Machine Learning Models in Production},
+  school = {ETH Z{\"u}rich},
+  month  = sep,
+  year   = 2016,
+}
+
+@mastersthesis{oak2000diploma,
+  author  = {Oak, Bo},
+  title   = {Explaining Tree Ensembles},
+  school  = {Uni},
+  type    = {Diploma Thesis},
+  address = {Town},
+  year    = 2000,
+}
+
+@misc{vega2023tool,
+  author       = {Vega, Rosa},
+  title        = {Mltrack: Experiment Tracking for Small Teams},
+  howpublished = {\url{https://example.org/mltrack}},
+  year         = 2023,
+  note         = {Version 1.2},
+}
+
+@misc{wong2020blog,
+  author       = {Wong, Kai},
+  title        = {Why Our Models Broke},
+  howpublished = {Blog post},
+  month        = feb,
+  year         = 2020,
+}
+
+@misc{xu2024slides,
+  author = {Xu, Mei},
+  title  = {Lessons From Running Feature Stores},
+  year   = 2024,
+  note   = {Keynote at {MLOps} Day},
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def user_bib_with_plain(tmp_path_factory):
+    """The user's .bib as records, and plain.bst's entries for it as (key, "[n] text")."""
+    from opmlbib.library import bib_records
+
+    from .latex_tools import pdflatex, require, run
+
+    require("pdflatex", "bibtex")
+    folder = tmp_path_factory.mktemp("userbib")
+    (folder / "mine.bib").write_text(USER_BIB, encoding="utf-8")
+    (folder / "doc.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n\\nocite{*}\n"
+        "\\bibliographystyle{plain}\n\\bibliography{mine}\n\\end{document}\n"
+    )
+    assert pdflatex(folder, "doc").returncode == 0
+    result = run(folder, "bibtex", "doc")
+    assert result.returncode == 0, result.stdout
+    warnings = [line for line in (folder / "doc.blg").read_text().splitlines() if line.startswith("Warning--")]
+    assert warnings == ["Warning--there's a number but no volume in dee2019issue"]  # and plain.bst prints it anyway
+    # \url (package url) typesets its argument as it is.
+    bbl = re.sub(r"\\url\{([^{}]*)\}", r"\1", (folder / "doc.bbl").read_text(encoding="utf-8"))
+    expected = [(key, f"[{n}] {text}") for n, (key, text) in enumerate(bbl_entries(bbl), 1)]
+    return bib_records(folder / "mine.bib"), expected
+
+
+def test_usenix_style_reads_as_bibtex_plain_for_a_users_bib(user_bib_with_plain):
+    """Every common entry type of a user's .bib, through usenix.csl, is what LaTeX prints
+    with plain.bst: same text, same numbers, same order."""
+    records, expected = user_bib_with_plain
+    assert len(expected) == len(records)
+    types = {r.entry_type for r in records}
+    assert types == {"article", "book", "incollection", "inproceedings", "techreport", "phdthesis",
+                     "mastersthesis", "misc"}
+    ours = [(e.key, e.text) for e in cite.bibliography(records, load_style("usenix"))]
+    assert ours == expected
+
+
+def test_usenix_in_text_citations_of_a_users_bib_are_their_numbers(user_bib_with_plain):
+    records, expected = user_bib_with_plain
+    session = cite._Session(records, load_style("usenix"), "text")
+    number = {key: text.split("]")[0] + "]" for key, text in expected}
+    for key, _ in expected:
+        assert session.citation([key]) == number[key]
+    assert session.citation(["xu2024slides", "acme2021pipeline", "knuth1997art"]) == (
+        "[" + ", ".join(sorted((number[k][1:-1] for k in ("xu2024slides", "acme2021pipeline", "knuth1997art")), key=int)) + "]"
+    )
+
+
+def test_a_users_bib_reaches_csl_with_what_plain_prints(user_bib_with_plain):
+    records, _ = user_bib_with_plain
+    items = {item["id"]: item for item in cite.to_csl_json(records)}
+    # BibTeX's number: an issue, a report's number, a number in a series
+    assert (items["smith2020gradient"]["volume"], items["smith2020gradient"]["issue"]) == ("21", "3")
+    assert items["acme2021pipeline"]["number"] == "TR-2021-07"
+    assert (items["garcia2019handbook"]["collection-number"], items["garcia2019handbook"]["collection-title"]) == (
+        "11", "Lecture Notes in Computer Science")
+    assert items["gee2021lncs"]["collection-number"] == "9" and "issue" not in items["gee2021lncs"]
+    # a master's thesis says so; a PhD thesis is any thesis without a genre
+    assert items["fischer2016ms"]["genre"] == "Master's thesis" and items["oak2000diploma"]["genre"] == "Diploma Thesis"
+    assert "genre" not in items["erdos2015thesis"]
+    # howpublished: text is how a @misc was published, a URL its URL
+    assert items["wong2020blog"]["publisher"] == "Blog post" and "URL" not in items["wong2020blog"]
+    assert items["vega2023tool"]["URL"] == "https://example.org/mltrack" and "publisher" not in items["vega2023tool"]
+    assert items["hale2021society"]["publisher"] == "The Data Society"
+    # and back: the same items, a master's thesis a master's thesis again
+    back = cite.from_csl_json(json.loads(json.dumps(list(items.values()))))
+    assert cite.to_csl_json(back) == list(items.values())
+    kinds = {r.key: (r.entry_type, dict(r.extra).get("number"), dict(r.extra).get("school")) for r in back}
+    assert kinds["fischer2016ms"] == ("mastersthesis", None, "ETH Zürich")
+    assert kinds["garcia2019handbook"] == ("book", "11", None)
