@@ -34,12 +34,32 @@ def _wrapper(before: str, after: str):
     return lambda text: f"{before}{text}{after}" if str(text) else str(text)
 
 
+class _Formatted(str):
+    """Text the style formats (italic, bold, ...), printed as it is in plain text but
+    still known as formatted where it is joined to other text (fix 8)."""
+
+    def __add__(self, other):
+        from citeproc.string import MixedString
+
+        return self if other == "" else MixedString([self]) + other
+
+    def __radd__(self, other):
+        from citeproc.string import MixedString
+
+        return self if other == "" else MixedString([other]) + self
+
+
 @functools.cache
 def _formatter(fmt: str):
     from citeproc import formatter
 
     if fmt == "text":
-        return formatter.plain
+        # Plain text, but formatted text stays recognisable to fix 8.
+        return SimpleNamespace(
+            preformat=formatter.plain.preformat,
+            **{name: _Formatted for name in ("Italic", "Oblique", "Bold", "Light", "Underline", "Superscript",
+                                             "Subscript", "SmallCaps")},
+        )
     if fmt == "html":
         return formatter.html
     if fmt == "markdown":
@@ -250,6 +270,10 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
 #    mixed string with single spaces, printing ``TonY : An``).
 # 7. Abbreviated page ranges (page-range-format minimal, minimal-two, chicago) drop
 #    digits only when both ends have as many digits; citeproc-py prints 9–12 as 9–2.
+# 8. A period the style puts after text that ends in "?" or "!" (a delimiter ". " or a
+#    suffix ".") is dropped: ``Is it real? Journal``, not ``Is it real?. Journal``.
+#    citeproc-py drops only a repeated mark (``..``).  As in citeproc-js, the period stays
+#    after formatted text (``<i>Is it real?</i>.``), in plain text too.
 
 _QUOTE_END = "\ue000"
 
@@ -271,6 +295,17 @@ _STOP_WORDS = frozenset(
 )
 _TITLE_TRIGGER = re.compile(r"[:?!]$")
 _FIRST_LETTER = re.compile(r"^(\W*)(\w)")
+
+
+def _ends_a_sentence(text) -> bool:
+    """Whether rendered text ends in "?" or "!" outside formatting, so that a period the
+    style adds after it is dropped (fix 8)."""
+    from citeproc.string import MixedString
+
+    last = text
+    while isinstance(last, MixedString) and len(last):
+        last = list.__getitem__(last, -1)
+    return not isinstance(last, _Formatted) and str(text).endswith(("?", "!"))
 
 
 def _capitalise(word: str) -> str:
@@ -342,7 +377,7 @@ def _element_classes() -> dict:
     """citeproc-py's element classes by tag, with the fixes above mixed in."""
     from citeproc import model
     from citeproc.source import VariableError
-    from citeproc.string import String, join
+    from citeproc.string import String, join, normalize_seam
 
     classes = {cls.__name__.replace("_", "-").lower(): cls for cls in model.CitationStylesElement.__subclasses__()}
 
@@ -359,6 +394,29 @@ def _element_classes() -> dict:
             if self.get("quotes", "false").lower() == "true":
                 return quoted + String(_QUOTE_END)
             return quoted
+
+    class PeriodFix:  # fix 8
+        def join(self, strings, default_delimiter=""):
+            delimiter = self.get("delimiter", default_delimiter)
+            if not delimiter.startswith("."):
+                return super().join(strings, default_delimiter)
+            parts = [s for s in strings if s is not None]
+            if not parts:
+                return String("")
+            text = parts[0]
+            for part in parts[1:]:
+                text = join([text, part], delimiter[1:] if _ends_a_sentence(text) else delimiter)
+            return text
+
+        def wrap(self, string):
+            suffix = self.get("suffix", "")
+            if string is None or not suffix.startswith("."):
+                return super().wrap(string)
+            prefix = self.get("prefix", "")
+            text = prefix + normalize_seam(prefix, string)
+            if _ends_a_sentence(text):
+                suffix = suffix[1:]
+            return text + normalize_seam(text, suffix)
 
     class PageRangeFix:  # fix 7
         def _format_last_page(self, first, last):
@@ -429,8 +487,9 @@ def _element_classes() -> dict:
                 entries.append(self.format(self.wrap(body)))
             return entries
 
-    fixes = {"text": (QuoteFix, CaseFix, PageRangeFix), "date-part": (CaseFix,), "number": (CaseFix, PageRangeFix), "name-part": (CaseFix,),
-             "label": (CaseFix,), "name": (NameFix,), "if": (IfFix,), "else-if": (IfFix,), "layout": (LayoutFix,)}
+    fixes = {"text": (PeriodFix, QuoteFix, CaseFix, PageRangeFix), "date-part": (CaseFix,), "number": (PeriodFix, CaseFix, PageRangeFix),
+             "name-part": (CaseFix,), "label": (PeriodFix, CaseFix), "name": (NameFix,), "if": (IfFix,), "else-if": (IfFix,),
+             "layout": (PeriodFix, LayoutFix), "group": (PeriodFix,), "names": (PeriodFix,), "date": (PeriodFix,)}
     for tag, mixins in fixes.items():
         base = classes[tag]
         classes[tag] = type(base.__name__, (*mixins, base), {})

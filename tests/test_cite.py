@@ -433,7 +433,9 @@ def test_bbl_reader_turns_latex_into_text():
 # as the URL a howpublished URL also is, and the style prints that URL); an entry with
 # neither author nor editor (plain.bst sorts it first by its key field, CSL last); a name
 # with a suffix ("King, Jr., Martin Luther": plain.bst prints "Martin Luther King, Jr.",
-# citeproc-py has no comma before a suffix).
+# citeproc-py has no comma before a suffix); an emphasized title (a book's, a PhD thesis's)
+# ending in "?" or "!" (plain.bst adds no period, CSL engines keep the style's period
+# after formatted text).
 USER_BIB = r"""
 @string{jmlr = {Journal of Machine Learning Research}}
 
@@ -464,6 +466,15 @@ USER_BIB = r"""
   volume  = {7},
   year    = 2021,
   note    = {Accepted.},
+}
+
+@article{ito2022drift,
+  author  = {Ito, Ken},
+  title   = {Is Concept Drift Real?},
+  journal = {{ML} Systems Letters},
+  volume  = 2,
+  pages   = {3--4},
+  year    = 2022,
 }
 
 @article{dee2019issue,
@@ -775,3 +786,33 @@ def test_a_users_bib_reaches_csl_with_what_plain_prints(user_bib_with_plain):
     kinds = {r.key: (r.entry_type, dict(r.extra).get("number"), dict(r.extra).get("school")) for r in back}
     assert kinds["fischer2016ms"] == ("mastersthesis", None, "ETH Zürich")
     assert kinds["garcia2019handbook"] == ("book", "11", None)
+
+
+@pytest.mark.parametrize(
+    ("layout", "fmt", "expected"),
+    [
+        ('<group delimiter=". "><text variable="title"/><text variable="publisher"/></group>', "text",
+         "Is it real? USENIX Association"),
+        ('<group delimiter=". "><text variable="title"/><text variable="publisher"/></group>', "html",
+         "Is it real? USENIX Association"),
+        ('<text variable="title" suffix="."/>', "text", "Is it real?"),
+        ('<group delimiter=", "><text variable="title"/><text variable="publisher"/></group>', "text",
+         "Is it real?, USENIX Association"),
+        # after formatted text the period stays, as citeproc-js prints it
+        ('<group delimiter=". "><text variable="title" font-style="italic"/><text variable="publisher"/></group>',
+         "text", "Is it real?. USENIX Association"),
+        ('<group delimiter=". "><text variable="title" font-style="italic"/><text variable="publisher"/></group>',
+         "html", "<i>Is it real?</i>. USENIX Association"),
+    ],
+)
+def test_fix_no_period_after_a_question_mark(tmp_path, layout, fmt, expected):
+    record = replace(by_key("hsu2019tony"), title="Is it real?")
+    xml = csl_style('<text variable="title"/>', bibliography=f"<bibliography><layout>{layout}</layout></bibliography>")
+    assert [e.text for e in cite.bibliography([record], style_from(tmp_path, xml), fmt)] == [expected]
+
+
+def test_fix_no_period_after_an_exclamation_mark_at_the_end(tmp_path):
+    record = replace(by_key("hsu2019tony"), title="Wow!")
+    layout = '<layout suffix="."><text variable="title"/></layout>'
+    xml = csl_style('<text variable="title"/>', bibliography=f"<bibliography>{layout}</bibliography>")
+    assert [e.text for e in cite.bibliography([record], style_from(tmp_path, xml))] == ["Wow!"]
