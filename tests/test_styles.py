@@ -184,3 +184,66 @@ def test_dependent_styles_name_their_parent():
 
 def test_search_without_hits_is_empty():
     assert styles.search_styles("qqqzzzxxy") == []
+
+
+# ------------------------------------------------------- finding a name without listing
+
+
+@pytest.fixture
+def no_listing(monkeypatch):
+    """Fail if anything lists the style folders (only listing and suggesting may)."""
+
+    def refuse():
+        raise AssertionError("the style folders were listed")
+
+    monkeypatch.setattr(styles, "_own_files", refuse)
+    monkeypatch.setattr(styles, "_library_files", refuse)
+    monkeypatch.setattr(styles, "style_names", refuse)
+
+
+@pytest.mark.parametrize(("name", "title"), [("usenix", "USENIX"), ("ieee", "IEEE"), ("apa", "APA")])
+def test_a_known_name_is_opened_without_listing(no_listing, name, title):
+    style = styles.load_style(name)
+    assert style.name == name and style.title.startswith(title) and style.has_bibliography
+
+
+def test_a_dependent_name_is_opened_with_its_parent_without_listing(no_listing):
+    style = styles.load_style("ieee-access")
+    assert "dependent" in style.source and style.source.endswith("(rendered by ieee)")
+
+
+def test_a_renamed_name_is_opened_without_listing(no_listing):
+    assert styles.load_style("ama").source.endswith("american-medical-association.csl")
+
+
+def test_our_style_comes_before_the_collection(no_listing):
+    assert styles.load_style("usenix").source == "<opmlbib style usenix>"
+
+
+def test_direct_lookup_agrees_with_the_listing():
+    own = styles._own_files()
+    independent, dependent = styles._library_files()
+    for name in ["usenix", "ieee", "nature", "ieee-access", "nature-digest", "elsevier-harvard"]:
+        label, entry = styles._locate(name)
+        expected = own.get(name) or independent.get(name) or dependent.get(name)
+        assert entry.read_bytes() == expected.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["IEEE", "ieee.", "-ieee", "ie ee", "renamed-styles"])
+def test_names_outside_the_naming_rule_are_not_opened(name):
+    assert styles._locate(name) is None
+    with pytest.raises(StyleError, match=f"unknown style {name!r}"):
+        styles.load_style(name)
+
+
+def test_an_unknown_name_still_suggests_from_the_listing():
+    with pytest.raises(StyleError, match="did you mean ieee"):
+        styles.load_style("IEEE")
+
+
+def test_a_file_named_like_a_style_is_the_style(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, style_text(), "ieee")
+    write(tmp_path, style_text(), "not-a-style-name")
+    assert styles.load_style("ieee").title.startswith("IEEE")
+    assert styles.load_style("not-a-style-name").title == "Untrusted"
