@@ -2,6 +2,8 @@
 
     python benchmarks/run.py [--runs N] [--big-runs M] [--bib PATH]
 
+``--big-runs 0`` measures the quick commands (targets 1 and 2) only.
+
 Commands are run alternately (one of each, then again), so a noisy machine slows them
 alike; each figure is the median wall time of its runs.  Targets:
 
@@ -30,7 +32,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-OPMLBIB = [PYTHON, "-m", "opmlbib"] if shutil.which("opmlbib") is None else [shutil.which("opmlbib")]
+
+
+def _console_script() -> list[str]:
+    """The installed ``opmlbib`` command, as users run it: the one beside this Python (its
+    environment's), else the one on PATH, else ``python -m opmlbib``."""
+    beside = Path(PYTHON).with_name("opmlbib")
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    on_path = shutil.which("opmlbib")
+    return [on_path] if on_path else [PYTHON, "-m", "opmlbib"]
+
+
+OPMLBIB = _console_script()
 
 
 def run_measured(command: list[str], env: dict | None = None, stdin: bytes | None = None) -> tuple[float, int, bytes]:
@@ -71,7 +85,8 @@ def report(label: str, ours: float, peer: float, target: float, unit: str = "s")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="runs of each quick command (default 15)")
-    parser.add_argument("--big-runs", type=int, default=3, help="runs of each 100,000-entry command (default 3)")
+    parser.add_argument("--big-runs", type=int, default=3,
+                        help="runs of each 100,000-entry command (default 3; 0 skips targets 3 to 5)")
     parser.add_argument("--bib", type=Path, default=None, help="the large .bib file (default: generate one)")
     args = parser.parse_args(argv)
 
@@ -108,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     report("   (for scale) python -c 'import click, rapidfuzz.process' vs pandoc", median(quick["imports"]),
            median(quick["pandoc"]), 1.5)
 
+    if args.big_runs <= 0:
+        shutil.rmtree(cache)
+        return 0
     big = args.bib
     if big is None:
         big = Path(tempfile.gettempdir()) / "opmlbib-bench" / "big.bib"
