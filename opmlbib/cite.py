@@ -14,11 +14,14 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from .csljson import NOCASE_CLOSE, NOCASE_OPEN, csl_title, from_csl_json, to_csl_json
 from .errors import OpmlbibError, StyleError
-from .model import Record
-from .styles import Style
+
+if TYPE_CHECKING:  # styles are loaded only when text, html or markdown is asked for
+    from .model import Record
+    from .styles import Style
 
 FORMATS = ("text", "html", "markdown")
 

