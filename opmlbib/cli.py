@@ -405,4 +405,14 @@ def styles_command(word: str | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="opmlbib")
+    """The console script: run one command, then exit."""
+    import gc
+
+    # Nearly everything a run makes lives until the process exits: the modules and the
+    # command tree loaded so far, then the command's records and styles.  Frozen, they
+    # are left out of the collector's full passes and of its last pass at exit.
+    gc.freeze()
+    try:
+        cli(prog_name="opmlbib")
+    finally:
+        gc.freeze()

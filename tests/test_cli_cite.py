@@ -263,3 +263,18 @@ def test_the_command_line_module_imports_nothing_heavy():
     code = "import sys, opmlbib.cli; print('\\n'.join(sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert [name for name in loaded if name in heavy or name.split(".")[0] in heavy] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [(("cite", "hsu2019tony", "--style", "ieee"), 0), (("cite", "hsu2019tony", "--style", "iee"), 1), (("cite",), 2)],
+)
+def test_the_console_script_prints_and_exits_as_the_command_does(args, status):
+    import subprocess
+    import sys
+
+    code = "import sys; from opmlbib.cli import main; sys.argv[0] = 'opmlbib'; main()"
+    process = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    expected = CliRunner().invoke(cli, list(args), prog_name="opmlbib")
+    assert process.returncode == expected.exit_code == status
+    assert (process.stdout + process.stderr) == expected.output
