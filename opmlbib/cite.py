@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from .csljson import NOCASE_CLOSE, NOCASE_OPEN, csl_title, from_csl_json, to_csl_json
 from .errors import OpmlbibError, StyleError
 
-if TYPE_CHECKING:  # styles are loaded only when text, html or markdown is asked for
+if TYPE_CHECKING:  # annotations only: styles.py is loaded when a style is asked for
     from .model import Record
     from .styles import Style
 
