@@ -20,7 +20,6 @@ so writing and reading a record gives back the same text.
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -222,6 +221,8 @@ def _decoder():
     # \mbox{A B}) rather than losing it.
     db.set_unknown_macro_spec(latex2text.MacroTextSpec("", discard=False))
     # pylatexenc logs what it cannot follow in odd input; opmlbib reports what matters itself.
+    import logging
+
     logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
     logging.getLogger("pylatexenc").propagate = False
     return latex2text.LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
