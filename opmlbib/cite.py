@@ -246,6 +246,27 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
     return "".join(e.text + "\n" for e in entries)
 
 
+_DISAMBIGUATES = re.compile(rb'disambiguate-add-(?:year-suffix|names|givenname)\s*=\s*["\']true["\']')
+
+
+def cited_alike(records: Sequence[Record], style: str | None = None) -> list[tuple[tuple[str, ...], str]]:
+    """Groups of records whose in-text citations read the same although the style asks
+    for them to be told apart (``2020a``, ``2020b``, or more names): citeproc-py does no
+    disambiguation, so a user should hear of it.  Each group: its keys and the citation."""
+    from .styles import load_style
+
+    if len(records) < 2:
+        return []
+    chosen = load_style(style)
+    if not _DISAMBIGUATES.search(chosen.xml):
+        return []
+    session = _Session(records, chosen, "text")
+    groups: dict[str, list[str]] = {}
+    for record in records:
+        groups.setdefault(session.citation([record.key]), []).append(record.key)
+    return [(tuple(keys), text) for text, keys in groups.items() if len(keys) > 1]
+
+
 # ------------------------------------------------------------------ citeproc-py fixes
 #
 # citeproc-py 0.11 departs from CSL 1.0 (as citeproc-js implements it) in a few ways
@@ -521,4 +542,4 @@ def _parse_style(xml: bytes, locale: str):
     return style
 
 
-__all__ = ["CITE_FORMATS", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]
+__all__ = ["CITE_FORMATS", "cited_alike", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]

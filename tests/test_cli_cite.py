@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from opmlbib.cli import cli
+from opmlbib.library import default_records
 
 TONY_USENIX = (
     "[1] Anthony Hsu, Keqiu Hu, Jonathan Hung, Arun Suresh, and Zhe Zhang. TonY: An orchestrator for "
@@ -278,3 +279,23 @@ def test_the_console_script_prints_and_exits_as_the_command_does(args, status):
     expected = CliRunner().invoke(cli, list(args), prog_name="opmlbib")
     assert process.returncode == expected.exit_code == status
     assert (process.stdout + process.stderr) == expected.output
+
+
+def test_citations_that_read_alike_are_reported(tmp_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text(
+        "@article{s1, author={Smith, John}, title={Alpha}, journal={J}, year=2020}\n"
+        "@article{s2, author={Smith, John}, title={Beta}, journal={J}, year=2020}\n"
+        "@article{s3, author={Smith, Jane}, title={Gamma}, journal={J}, year=2021}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["cite", "s1", "s2", "s3", "--bib", str(bib), "--style", "apa"])
+    assert result.exit_code == 0 and result.stdout.count("\n") == 3
+    assert result.stderr == (
+        "Warning: s1 and s2 cite alike, as (Smith, 2020): the style tells such citations apart "
+        "(2020a, 2020b, or more names) and opmlbib does not\n"
+    )
+    # a numeric style has nothing to tell apart, and the built-in papers never cite alike
+    assert CliRunner().invoke(cli, ["cite", "s1", "s2", "--bib", str(bib), "--style", "ieee"]).stderr == ""
+    everything = [r.key for r in default_records()]
+    assert CliRunner().invoke(cli, ["cite", *everything, "--style", "apa"]).stderr == ""
