@@ -308,6 +308,11 @@ _LATEX = re.compile(r"[\\$%&~{}\t\n\r]|--|``|''|!`|\?`")
 _LATEX_BUT_BRACES = re.compile(r"[\\$%&~\t\n\r]")
 # Characters after which a name needs the full name parser.
 _NAME_SPECIAL = re.compile(r"[\\{}~]")
+# Brace groups (one level of nesting inside) without whitespace, commas or ties: they
+# stay inside one word, so words, sections and "and" are found as without them.
+_WORD_GROUP = re.compile(r"\{[^{}\s,~]*+(?:\{[^{}\s,~]*+\}[^{}\s,~]*+)*+\}")
+# Escapes that hide a delimiter from BibTeX's name rules (or end the text).
+_HIDING_ESCAPE = re.compile(r"\\(?:[\s{}\\,~]|$)")
 _NAME_SEPARATOR = re.compile(r"[ \r\n\t]+[aA][nN][dD][ \r\n\t]+(?=[^ \r\n\t])")
 _NAME_SPACE = re.compile(r"[ \r\n\t]+")
 # Values that are one brace group (every brace counts, as resolve_value counts them), one
@@ -362,7 +367,7 @@ def decode(value: str) -> str:
     r""":func:`opmlbib.bibtex.decode`, with fast paths for plain text and protective braces,
     and values decoded piece by piece: plain text as it is, and each top-level brace group,
     escaped special character, accent or math formula through the LaTeX decoder once for
-    the whole file (they recur: ``{\"u}``, ``\&``).  A piece of any other kind (a command
+    the whole file (they recur: ``{\"u}``, ``\&``, ``--``).  A piece of any other kind (a command
     word outside braces, a tie, a comment) sends the whole value to the LaTeX decoder."""
     if _LATEX.search(value) is None:
         return value
@@ -407,6 +412,7 @@ _PATTERNS["piece"] = (
     r"|(?P<symbol>\\[&%$#_{}])"
     r"|(?P<accent>\\['\"^`~=.](?:[A-Za-z]|\{[A-Za-z]\}))"
     r"|(?P<math>\$[^$%]++\$)"
+    r"|(?P<ligature>-{2,}+|`{2,}+|'{2,}+|[!?]`)"
 )
 _SPACE = re.compile(r"\s+")
 _LATEX_PIECES: dict[str, str] = {}
@@ -427,9 +433,21 @@ def _full_decode(value: str) -> str:
     return full(value)
 
 
-def _split_names(value: str) -> list[str]:
-    """bibtexparser's ``split_multiple_persons_names``; a fast path without braces or commands."""
+def _words_as_written(value: str) -> bool:
+    """Whether whitespace, commas and "and" delimit ``value``'s words and names wherever they
+    occur: no tie, every brace group inside one word, no escape hiding a delimiter."""
     if _NAME_SPECIAL.search(value) is None:
+        return True
+    if "~" in value or _HIDING_ESCAPE.search(value) is not None:
+        return False
+    rest = _WORD_GROUP.sub("", value) if "{" in value else value
+    return "{" not in rest and "}" not in rest
+
+
+def _split_names(value: str) -> list[str]:
+    """bibtexparser's ``split_multiple_persons_names``; a fast path for names whose braces
+    stay inside words."""
+    if _words_as_written(value):
         value = value.strip(" \r\n\t")
         return _NAME_SEPARATOR.split(value) if value else []
     from bibtexparser.middlewares.names import split_multiple_persons_names
@@ -440,7 +458,13 @@ def _split_names(value: str) -> list[str]:
 @functools.lru_cache(maxsize=1 << 16)  # people recur across a bibliography; memory stays bounded
 def _author(name: str) -> tuple[str, str, str, str]:
     """(given, von, family, suffix) as :func:`opmlbib.bibtex.parse_bibtex` reads one name."""
-    parts = _name_parts(name) if _NAME_SPECIAL.search(name) is None else _bibtex_name_parts(name)
+    parts = None
+    if _NAME_SPECIAL.search(name) is None:
+        parts = _name_parts(name)
+    elif _words_as_written(name):
+        parts = _name_parts(name, letters_first=True)
+    if parts is None:
+        parts = _bibtex_name_parts(name)
     if parts is not None:
         first, von, last, jr = (decode(" ".join(words)) for words in parts)
         if last:
@@ -470,12 +494,16 @@ def _case(word: str) -> int:
     return -1
 
 
-def _name_parts(name: str) -> tuple[list[str], list[str], list[str], list[str]] | None:
-    """BibTeX's split of a name without braces or commands into first, von, last and jr
-    words, as bibtexparser's ``parse_single_name_into_parts`` does it; None for the forms
-    it rejects or that leave a part empty (the full parser reports those)."""
+def _name_parts(name: str, letters_first: bool = False) -> tuple[list[str], list[str], list[str], list[str]] | None:
+    """BibTeX's split of a name into first, von, last and jr words, as bibtexparser's
+    ``parse_single_name_into_parts`` does it, for names whose words :func:`_words_as_written`
+    delimits; None for the forms it rejects or that leave a part empty (the full parser
+    reports those).  With ``letters_first`` (a name with braces or commands), also None
+    unless every word starts with a letter, which then gives the word its case."""
     sections = [[word for word in _NAME_SPACE.split(section) if word] for section in name.split(",")]
     if len(sections) > 3 or not all(sections):
+        return None
+    if letters_first and not all(word[0].isalpha() for words in sections for word in words):
         return None
     first: list[str] = []
     von: list[str] = []

@@ -198,3 +198,25 @@ def test_macros_and_unknown_macros():
     result = scan("@misc{a, title = nosuchmacro}\n")
     with pytest.raises(Exception, match="nosuchmacro"):
         Decoder(result.strings).title(result.entries[0])
+
+
+BRACED_NAME_TEXT = st.lists(
+    st.sampled_from(
+        list("aAbBnNdDé ,\t.-'{}\\~") + ["and", " and ", "von", "Jr.", "{\\\"u}", "{\\o}", "{\\v{C}}", "\\'e",
+                                         "{\\L}", "{Google Brain}", "{A,B}", "\\ ", "\\,", "{}"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(BRACED_NAME_TEXT)
+def test_names_with_braces_and_commands_split_as_bibtexparser_splits_them(value):
+    assert scanner._split_names(value) == split_multiple_persons_names(value)
+    if not scanner._words_as_written(value):
+        return
+    parts = scanner._name_parts(value, letters_first=True)
+    if parts is None:
+        return
+    expected = parse_single_name_into_parts(value, strict=True)
+    assert parts == (expected.first, expected.von, expected.last, expected.jr)
