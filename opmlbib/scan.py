@@ -311,8 +311,9 @@ _NAME_SPECIAL = re.compile(r"[\\{}~]")
 # Brace groups (one level of nesting inside) without whitespace, commas or ties: they
 # stay inside one word, so words, sections and "and" are found as without them.
 _WORD_GROUP = re.compile(r"\{[^{}\s,~]*+(?:\{[^{}\s,~]*+\}[^{}\s,~]*+)*+\}")
-# Escapes that hide a delimiter from BibTeX's name rules (or end the text).
-_HIDING_ESCAPE = re.compile(r"\\(?:[\s{}\\,~]|$)")
+# Escapes that hide a delimiter from BibTeX's name rules (or end the text), and escapes
+# starting a word (bibtexparser's splitter starts a name after " and " past them).
+_HIDING_ESCAPE = re.compile(r"\\(?:[\s{}\\,~]|$)|(?<=[ \r\n\t])\\")
 _NAME_SEPARATOR = re.compile(r"[ \r\n\t]+[aA][nN][dD][ \r\n\t]+(?=[^ \r\n\t])")
 _NAME_SPACE = re.compile(r"[ \r\n\t]+")
 # Values that are one brace group (every brace counts, as resolve_value counts them), one
