@@ -146,7 +146,17 @@ class Index:
             posted("name", "first", name)
             posted("name", "other", name)
             found.update(hits(words, s["title_and_names"], fuzz.token_set_ratio))
-        if not single or len(words) >= 4:
+        if single and len(words) >= 4:
+            # token_set_ratio of one word is 100 for the titles that have it (the word
+            # postings above hold them), else its ratio against the title's unique words
+            # sorted and joined, at most 200 * len(word) / (len(word) + their length): only
+            # short titles, or titles that repeat a word, can reach the floor
+            contents = s["content"]
+            bound = len(words) * (200.0 - floor) / floor + 1 if floor > 0 else float("inf")
+            pool = [i for i, text in enumerate(contents) if len(text) <= bound]
+            pool.extend(s["content.repeats"])
+            found.update(pool[i] for i in hits(words, [contents[i] for i in pool], fuzz.token_set_ratio))
+        elif not single:
             found.update(hits(words, s["content"], fuzz.token_set_ratio))
         return sorted(found)
 
@@ -254,7 +264,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         return surname, " ".join(part for part in (fold(given), surname, fold(suffix)) if part)
 
     keys, heads, head_owners, contents, titles_and_names = [], [], array("i"), [], []
-    lines, years = array("i"), array("i")
+    lines, years, repeats = array("i"), array("i"), array("i")
     light_offsets, light_blob = array("q", [0]), bytearray()
     # unique title words, surnames and full names, each with the entries it occurs in
     words: dict[str, list[int]] = {}
@@ -292,7 +302,11 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
             head_owners.append(position)
         content = _content(normalized_title)
         contents.append(content)
-        for word in dict.fromkeys(normalized_title.split()):
+        title_words = normalized_title.split()
+        unique = dict.fromkeys(title_words)
+        if len(unique) != len(title_words):
+            repeats.append(position)
+        for word in unique:
             hit = words.get(word)
             if hit is None:
                 words[word] = [position]
@@ -315,7 +329,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     sections: dict[str, list[str] | array | bytes] = {
         "key": keys, "light": bytes(light_blob), "light.offsets": light_offsets,
         "head": heads, "head.owner": head_owners, "head.by_length": _by_length(heads),
-        "content": contents, "title_and_names": titles_and_names,
+        "content": contents, "content.repeats": repeats, "title_and_names": titles_and_names,
         "start": starts, "end": ends, "line": lines, "year": years,
     }
     _add_postings(sections, "word", {word: (hit,) for word, hit in words.items()}, ("title",))

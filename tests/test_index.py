@@ -231,3 +231,22 @@ def test_cached_builtin_records_equal_a_fresh_parse(cache):
     (target,) = (cache / "records").iterdir()
     target.write_bytes(target.read_bytes()[:-5])
     assert index._read_records(target, "anything") is None
+
+
+SHORT_TITLES = r"""
+@misc{short1, title = {Ab Cd}, author = {Ann Ode}, year = 2001}
+@misc{short2, title = {The To Ny}, author = {Bo Ek}, year = 2002}
+@misc{repeat1, title = {Tone Tone Tone Tone Tone Tone}, author = {Cy Fu}, year = 2003}
+@misc{repeat2, title = {On the Caching of Caching {\&} Caching}, author = {Di Gu}, year = 2004}
+@misc{long1, title = {A Title Long Enough That One Word Never Reaches It}, author = {Ed Hu}, year = 2005}
+"""
+
+
+@pytest.mark.parametrize("query", ["abcd", "tony", "tonetone", "caching", "cachingg", "toeny", "abcdx"])
+def test_one_word_queries_find_short_titles_and_titles_that_repeat_words(tmp_path, query):
+    path = tmp_path / "short.bib"
+    path.write_text(SHORT_TITLES, encoding="utf-8")
+    indexed, full = IndexedLibrary(open_index(path)), RecordsLibrary(bib_records(path))
+    for floor in (72.0, 50.0):
+        got = [(m.record, m.score) for m in indexed.search(query, floor=floor)]
+        assert got == [(m.record, m.score) for m in full.search(query, floor=floor)]
