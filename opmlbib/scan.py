@@ -389,7 +389,12 @@ def decode(value: str) -> str:
     return _SPACE.sub(" ", text).strip() if any(ch in text for ch in "\n\t\r") else text
 
 
+_FLAT_GROUPS = re.compile(r"[^{}]*+(?:\{[^{}]*+\}[^{}]*+)*+")
+
+
 def _balanced(value: str) -> bool:
+    if _FLAT_GROUPS.fullmatch(value) is not None:  # groups without groups inside
+        return True
     depth = 0
     for char in value:
         if char == "{":
@@ -412,7 +417,7 @@ _PATTERNS["piece"] = (
     r"|(?P<group>" + _group(3) + ")"
     r"|(?P<symbol>\\[&%$#_{}])"
     r"|(?P<accent>\\['\"^`~=.](?:[A-Za-z]|\{[A-Za-z]\}))"
-    r"|(?P<math>\$[^$%]++\$)"
+    r"|(?P<math>\$(?:[^$%{}]++|\{[^$%{}]*+\})++\$)"  # braces inside balanced
     r"|(?P<ligature>-{2,}+|`{2,}+|'{2,}+|[!?]`)"
 )
 _SPACE = re.compile(r"\s+")
@@ -467,7 +472,10 @@ def _author(name: str) -> tuple[str, str, str, str]:
     if parts is None:
         parts = _bibtex_name_parts(name)
     if parts is not None:
-        first, von, last, jr = (decode(" ".join(words)) for words in parts)
+        if _LATEX.search(name) is None:  # nor has any part: decoding leaves them as they are
+            first, von, last, jr = (" ".join(words) for words in parts)
+        else:
+            first, von, last, jr = (decode(" ".join(words)) for words in parts)
         if last:
             return first, von, last, jr
     # A name the parser rejects: the full reader raises the error it reports.
