@@ -23,7 +23,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .model import Author, Record, Venue
 
 #: Fields whose raw values the pass keeps (lower-case names).
 SEARCH_FIELDS = ("title", "author", "year")

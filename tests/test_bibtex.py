@@ -15,7 +15,7 @@ from opmlbib.bibtex import (
 )
 from opmlbib.errors import BibError
 from opmlbib.library import default_records
-from opmlbib.model import Author, Page, Record, Source, Venue
+from opmlbib.model import Author, Record, Source, Venue
 
 from .opml19_table import KEYS
 

@@ -13,7 +13,7 @@ import pytest
 from opmlbib import cite
 from opmlbib.errors import OpmlbibError, StyleError
 from opmlbib.library import default_records
-from opmlbib.model import Author, Record, Venue
+from opmlbib.model import Author, Record
 from opmlbib.styles import load_style
 
 GOLDEN = Path(__file__).parent / "golden" / "cite"
