@@ -62,9 +62,6 @@ def render(records: Sequence[Record], fmt: str) -> str:
     raise FormatError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-# ----------------------------------------------------------------------- biblatex
-
-
 def format_csl_json(records: Sequence[Record]) -> str:
     """The records as a CSL-JSON array: the very items ``opmlbib cite`` formats."""
     import json
@@ -72,6 +69,9 @@ def format_csl_json(records: Sequence[Record]) -> str:
     from .csljson import to_csl_json
 
     return json.dumps(to_csl_json(records), indent=2, ensure_ascii=False) + "\n"
+
+
+# ----------------------------------------------------------------------- biblatex
 
 
 def iso_date(year: int | None, month: int | None = None, day: int | None = None) -> str | None:

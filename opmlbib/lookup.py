@@ -195,7 +195,7 @@ def _scores(index: _Index, query: str, floor: float) -> list[float]:
         take(index.first_authors, words, fuzz.ratio, WEIGHT_FIRST_AUTHOR, exact=len(words) < 3)
         take(index.authors, words, fuzz.ratio, WEIGHT_AUTHOR, exact=len(words) < 3)
     else:
-        _take_words(index, words.split(), floor, best)
+        _take_words(index, words.split(), best)
         take(index.first_names, words, fuzz.token_sort_ratio, WEIGHT_FIRST_AUTHOR)
         take(index.names, words, fuzz.token_sort_ratio, WEIGHT_AUTHOR)
         take(index.titles_and_names, words, fuzz.token_set_ratio, WEIGHT_TITLE_AND_NAMES)
@@ -205,7 +205,7 @@ def _scores(index: _Index, query: str, floor: float) -> list[float]:
     return [round(value, 1) for value in best]
 
 
-def _take_words(index: _Index, query_words: list[str], floor: float, best: list[float]) -> None:
+def _take_words(index: _Index, query_words: list[str], best: list[float]) -> None:
     """Title words, word by word: each query word scores its closest title word (``ratio``;
     exact for words under four letters, and 0 below :data:`WORD_FLOOR`), and a record scores
     the mean over the query's words, so "continous training" finds "Continuous Training"."""
