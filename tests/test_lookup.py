@@ -149,3 +149,8 @@ def test_works_on_any_records(tmp_path):
     records = parse_bibtex("@article{knuth1984, author={Knuth, Donald E.}, title={Literate Programming}, year=1984}\n")
     assert resolve(records, "literate programing").key == "knuth1984"
     assert resolve(records, "Knuth").key == "knuth1984"
+
+
+def test_nonsense_scores_far_below_the_threshold():
+    # the figure the module's documentation quotes
+    assert max(m.score for m in search(RECORDS, "quantum chromodynamics on the lattice", floor=0)) == 38.1
