@@ -476,8 +476,10 @@ def _record_from_entry(entry, strings: dict[str, str]) -> Record:
             return None
         return decode(raw) or None
 
-    authors = tuple(_author_from_bibtex(name) for name in split_multiple_persons_names(values.get("author", "")))
-    editors = tuple(_author_from_bibtex(name) for name in split_multiple_persons_names(values.get("editor", "")))
+    def people(name: str) -> tuple[Author, ...]:
+        return tuple(_author_from_bibtex(person) for person in split_multiple_persons_names(values.get(name, "")))
+
+    authors, editors = people("author"), people("editor")
     title_raw = values.get("title", "")
     year = _int_or_none(text("year"))
     month = _month_number(values.get("month"))
