@@ -219,6 +219,7 @@ class Index:
 def build(source: _Source, progress: Progress | None = None) -> Index:
     """Scan ``source`` and derive every section of its index (raises Unsupported)."""
     import codecs
+    import functools
 
     from .lookup import _content, normalize
     from .scan import Decoder, Unsupported, scan
@@ -248,12 +249,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         ends.append(to_bytes(entry.end))
     del text, to_bytes  # memory: from here on, entries are freed as they are read, too
     decoder = Decoder(result.strings)
-    folded: dict[str, str] = {}
-
-    def fold(text: str) -> str:
-        if text not in folded:
-            folded[text] = normalize(text)
-        return folded[text]
+    fold = functools.lru_cache(maxsize=None)(normalize)  # names recur across a bibliography
 
     def person(parts: tuple[str, str, str, str]) -> tuple[str, str]:
         """An author's folded family name and folded full name, as lookup folds full_family
@@ -322,7 +318,8 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         if progress is not None and position % step == 0:
             progress(scan_share + (total - scan_share) * position // len(entries), total)
 
-    del decoder, folded
+    del decoder
+    fold.cache_clear()
     order = sorted(range(len(heads)), key=lambda i: len(heads[i]))
     heads = [heads[i] for i in order]
     head_owners = array("i", (head_owners[i] for i in order))
@@ -379,10 +376,8 @@ def _length_window(starts: array, length: int, cutoff: float) -> tuple[int, int]
         return 0, starts[-1]
     shortest = max(int(length * share / (2.0 - share)) - 1, 0)
     longest = int(length * (2.0 - share) / share) + 2
-    top = len(starts) - 2  # the longest length present
-    low = starts[min(shortest, top + 1)] if shortest <= top else starts[-1]
-    high = starts[longest + 1] if longest + 1 <= top else starts[-1]
-    return low, high
+    last = len(starts) - 1  # starts[last] is one past the longest item
+    return starts[min(shortest, last)], starts[min(longest + 1, last)]
 
 
 class _ByteOffsets:
@@ -602,14 +597,13 @@ class IndexedLibrary(Library):
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self._positions: dict[int, int] = {}  # light record (by identity) → entry position
+        # the latest candidates' light records (by identity) → entry position
+        self._positions: dict[int, int] = {}
 
     def _light(self, query: str, floor: float) -> list[Record]:
-        records = []
-        for position in self.index.candidates(query, floor):
-            record = self.index.light(position)
-            self._positions[id(record)] = position
-            records.append(record)
+        positions = self.index.candidates(query, floor)
+        records = [self.index.light(position) for position in positions]
+        self._positions = {id(record): position for record, position in zip(records, positions)}
         return records
 
     def _full(self, light: Record) -> Record:

@@ -327,10 +327,10 @@ class Decoder:
     decodes them, with the file's @string macros."""
 
     def __init__(self, strings: list[tuple[str, str]]) -> None:
-        from .bibtex import MONTH_MACROS, resolve_value
+        from .bibtex import _MONTH_STRINGS, _int_or_none, resolve_value
 
-        self._resolve_value = resolve_value
-        self.strings = {macro: str(number) for number, macro in enumerate(MONTH_MACROS, start=1)}
+        self._resolve_value, self._int_or_none = resolve_value, _int_or_none
+        self.strings = dict(_MONTH_STRINGS)
         for name, raw in strings:
             self.strings[name.lower()] = resolve_value(raw, self.strings)
 
@@ -346,14 +346,11 @@ class Decoder:
 
     def title(self, entry: Entry) -> str:
         raw = entry.fields.get("title")
-        return decode(self.resolve(raw)) if raw is not None else decode("")
+        return decode(self.resolve(raw)) if raw is not None else ""
 
     def year(self, entry: Entry) -> int | None:
         raw = entry.fields.get("year")
-        if raw is None:
-            return None
-        text = decode(self.resolve(raw)).strip()
-        return int(text) if text.isdigit() else None
+        return None if raw is None else self._int_or_none(decode(self.resolve(raw)))
 
     def authors(self, entry: Entry) -> tuple[tuple[str, str, str, str], ...]:
         """Each author as (given, von, family, suffix)."""
