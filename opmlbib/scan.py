@@ -421,11 +421,13 @@ _LATEX_PIECES: dict[str, str] = {}
 
 
 def _latex_piece(text: str) -> str:
-    """The LaTeX decoder's output for one piece, before whitespace is tidied."""
+    """The LaTeX decoder's output for one piece, before whitespace is tidied (``\\url{...}``
+    read verbatim, as :func:`opmlbib.bibtex.decode` reads it)."""
     if text not in _LATEX_PIECES:
-        from .bibtex import _decoder, _parsing_context
+        from .bibtex import _VERBATIM_ARGUMENT, _carry_verbatim, _decoder, _parsing_context
 
-        _LATEX_PIECES[text] = _decoder().latex_to_text(text, latex_context=_parsing_context())
+        latex = _VERBATIM_ARGUMENT.sub(_carry_verbatim, text) if "\\" in text else text
+        _LATEX_PIECES[text] = _decoder().latex_to_text(latex, latex_context=_parsing_context())
     return _LATEX_PIECES[text]
 
 

@@ -167,6 +167,7 @@ def test_fast_decoding_equals_the_full_decoder(value):
         "Plain title", "{TonY}: An Orchestrator", "On {\\&} and \\& and \\%", "An $O(n \\log n)$ Algorithm",
         "{\\'E}tude of {GPU}s", "Andr\\'e and Fran{\\c{c}}ois", "a\n  b", "x -- y", "``quoted''",
         "{\\\\}", "\\LaTeX{} rocks", "~tie", "50\\% off", "a${$\ta", "$x^{2}$ and $}$",
+        "{\\url{a_b~c}}", "See {\\path{x~y}} and {\\nolinkurl {p%20q}}",
     ],
 )
 def test_decoding_examples(value):
