@@ -89,6 +89,12 @@ def test_the_cache_is_read_back_without_scanning(sample, monkeypatch):
     assert again.keys == first.keys
 
 
+def _title(path, key: str) -> str:
+    built = open_index(path)
+    (position,) = built.with_key(key)
+    return built.light(position).title
+
+
 def _rebuilt(path, monkeypatch) -> bool:
     calls = []
     real = index.build
@@ -104,7 +110,7 @@ def test_a_changed_file_is_indexed_again(tmp_path, monkeypatch):
     assert not _rebuilt(path, monkeypatch)
     path.write_text(path.read_text(encoding="utf-8").replace("TonY", "TonZ"), encoding="utf-8")
     assert _rebuilt(path, monkeypatch)
-    assert "TonZ" in open_index(path).light(open_index(path).with_key("hsu2019tony")[0]).title
+    assert "TonZ" in _title(path, "hsu2019tony")
 
 
 def test_same_size_and_time_but_other_content_is_indexed_again(tmp_path, monkeypatch):
@@ -117,7 +123,7 @@ def test_same_size_and_time_but_other_content_is_indexed_again(tmp_path, monkeyp
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
     assert _rebuilt(path, monkeypatch)
-    assert "TonZ" in open_index(path).light(open_index(path).with_key("hsu2019tony")[0]).title
+    assert "TonZ" in _title(path, "hsu2019tony")
 
 
 @pytest.mark.parametrize(
@@ -206,13 +212,13 @@ def test_progress_is_reported_up_to_the_total(sample):
 
 def test_cli_search_and_show_are_the_same_through_the_index(sample, monkeypatch):
     runner = CliRunner()
-    plain = [runner.invoke(cli, args) for args in (["search", "TonY", "--json", "--bib", str(sample)],
-                                                   ["show", "hsu2019tony", "--bib", str(sample)],
-                                                   ["search", "xyzzy", "--bib", str(sample)])]
+    commands = (["search", "TonY", "--json", "--bib", str(sample)], ["show", "hsu2019tony", "--bib", str(sample)],
+                ["search", "xyzzy", "--bib", str(sample)])
+    plain = [runner.invoke(cli, args) for args in commands]
+    assert not cache_path(sample.absolute()).exists()  # parsed in full, not indexed
     monkeypatch.setattr(index, "INDEX_FROM_BYTES", 0)
-    indexed = [runner.invoke(cli, args) for args in (["search", "TonY", "--json", "--bib", str(sample)],
-                                                     ["show", "hsu2019tony", "--bib", str(sample)],
-                                                     ["search", "xyzzy", "--bib", str(sample)])]
+    indexed = [runner.invoke(cli, args) for args in commands]
+    assert cache_path(sample.absolute()).is_file()
     assert [(r.exit_code, r.output) for r in indexed] == [(r.exit_code, r.output) for r in plain]
     assert plain[0].exit_code == 0 and '"hsu2019tony"' in plain[0].output
 
