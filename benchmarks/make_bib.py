@@ -281,9 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2019)
     args = parser.parse_args(argv)
+    from opmlbib.files import atomic_write
+
     text = generate(args.entries, args.seed)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
+    # all or nothing: run.py reuses an existing file, so an interrupted write must leave none
+    atomic_write(args.output, text, replace_existing=True)
     print(f"{args.output}: {args.entries} entries, {len(text.encode()) / 1e6:.1f} MB", file=sys.stderr)
     return 0
 
