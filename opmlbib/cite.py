@@ -221,29 +221,43 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
     or with ``in_text`` one in-text citation of all records; bibtex: the records as
     BibTeX; csljson: the CSL-JSON items; key: a LaTeX ``\\cite`` command.
     """
+    return cite_checked(records, style=style, fmt=fmt, in_text=in_text, check=False)[0]
+
+
+def cite_checked(
+    records: Sequence[Record], *, style: str | None = None, fmt: str = "text", in_text: bool = False, check: bool = True
+) -> tuple[str, list[tuple[tuple[str, ...], str]]]:
+    """:func:`cite`'s output and, for text, html and markdown with ``check``, what
+    :func:`cited_alike` finds, the style loaded once (and, for a text bibliography,
+    rendered by one session)."""
     if fmt not in CITE_FORMATS:
         raise OpmlbibError(f"unknown format {fmt!r}; choose from {', '.join(CITE_FORMATS)}")
     if fmt == "bibtex":
         from .bibtex import format_bibtex
 
-        return format_bibtex(records, comments=False)
+        return format_bibtex(records, comments=False), []
     if fmt == "csljson":
         from .formats import format_csl_json
 
-        return format_csl_json(records)
+        return format_csl_json(records), []
     if fmt == "key":
-        return "\\cite{" + ",".join(r.key for r in records) + "}\n"
+        return "\\cite{" + ",".join(r.key for r in records) + "}\n", []
     from .styles import load_style
 
     chosen = load_style(style)
+    session = _Session(records, chosen, fmt)
     if in_text:
-        text = citation(records, chosen, fmt)
-        return (f'<span class="csl-citation">{text}</span>' if fmt == "html" else text) + "\n"
-    entries = bibliography(records, chosen, fmt)
-    if fmt == "html":
-        body = "".join(f'  <div class="csl-entry">{e.text}</div>\n' for e in entries)
-        return f'<div class="csl-bib-body">\n{body}</div>\n'
-    return "".join(e.text + "\n" for e in entries)
+        text = session.citation([r.key for r in records])
+        out = (f'<span class="csl-citation">{text}</span>' if fmt == "html" else text) + "\n"
+    elif fmt == "html":
+        body = "".join(f'  <div class="csl-entry">{e.text}</div>\n' for e in session.bibliography())
+        out = f'<div class="csl-bib-body">\n{body}</div>\n'
+    else:
+        out = "".join(e.text + "\n" for e in session.bibliography())
+    # A bibliography leaves no cite behind, so its text session can check the citations;
+    # after an in-text citation a fresh one must (a style's position tests see earlier cites).
+    reusable = session if fmt == "text" and not in_text else None
+    return out, (_alike(records, chosen, reusable) if check else [])
 
 
 _DISAMBIGUATES = re.compile(rb'disambiguate-add-(?:year-suffix|names|givenname)\s*=\s*["\']true["\']')
@@ -253,14 +267,18 @@ def cited_alike(records: Sequence[Record], style: str | None = None) -> list[tup
     """Groups of records whose in-text citations read the same although the style asks
     for them to be told apart (``2020a``, ``2020b``, or more names): citeproc-py does no
     disambiguation, so a user should hear of it.  Each group: its keys and the citation."""
-    from .styles import load_style
-
     if len(records) < 2:
         return []
-    chosen = load_style(style)
-    if not _DISAMBIGUATES.search(chosen.xml):
+    from .styles import load_style
+
+    return _alike(records, load_style(style))
+
+
+def _alike(records: Sequence[Record], chosen: Style, session: _Session | None = None) -> list[tuple[tuple[str, ...], str]]:
+    """:func:`cited_alike` for a loaded style, in ``session`` (text, no cite yet) if given."""
+    if len(records) < 2 or not _DISAMBIGUATES.search(chosen.xml):
         return []
-    session = _Session(records, chosen, "text")
+    session = session or _Session(records, chosen, "text")
     groups: dict[str, list[str]] = {}
     for record in records:
         groups.setdefault(session.citation([record.key]), []).append(record.key)
@@ -542,4 +560,4 @@ def _parse_style(xml: bytes, locale: str):
     return style
 
 
-__all__ = ["CITE_FORMATS", "cited_alike", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]
+__all__ = ["CITE_FORMATS", "cite_checked", "cited_alike", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]

@@ -374,19 +374,18 @@ def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, f
     """
     if in_text and fmt not in ("text", "html", "markdown"):
         raise click.UsageError(f"--in-text needs --format text, html or markdown, not {fmt}")
-    from .cite import cite as render_cite
-    from .cite import cited_alike
+    from .cite import cite_checked
 
     records = _resolve_all(open_library(bib), queries, first=first)
-    click.echo(render_cite(records, style=style, fmt=fmt, in_text=in_text), nl=False)
-    if fmt in ("text", "html", "markdown"):
-        for keys, text in cited_alike(records, style):
-            listing = ", ".join(keys[:-1]) + " and " + keys[-1]
-            click.echo(
-                f"Warning: {listing} cite alike, as {text}: the style tells such citations apart "
-                "(2020a, 2020b, or more names) and opmlbib does not",
-                err=True,
-            )
+    output, alike = cite_checked(records, style=style, fmt=fmt, in_text=in_text)
+    click.echo(output, nl=False)
+    for keys, text in alike:
+        listing = ", ".join(keys[:-1]) + " and " + keys[-1]
+        click.echo(
+            f"Warning: {listing} cite alike, as {text}: the style tells such citations apart "
+            "(2020a, 2020b, or more names) and opmlbib does not",
+            err=True,
+        )
 
 
 @cli.command("styles")
