@@ -460,6 +460,17 @@ MAX_VALUE_CHARS = 100_000
 _KNOWN = {"author", "editor", "title", "booktitle", "year", "month", "pages", "address", "publisher", "isbn", "url", "doi"}
 
 
+def read_pages(pages: str | None, detail: str) -> tuple:
+    """(first page, last page, extra fields) of a pages value from a bibliography file:
+    a value that is no page range is kept whole as a "pages" extra field."""
+    if pages:
+        page_numbers = page_range(pages, Source.BIB, detail)
+        if page_numbers:
+            return (*page_numbers, [])
+        return None, None, [("pages", pages)]
+    return None, None, []
+
+
 def _record_from_entry(entry, strings: dict[str, str]) -> Record:
     from bibtexparser.middlewares.names import split_multiple_persons_names
 
@@ -483,15 +494,7 @@ def _record_from_entry(entry, strings: dict[str, str]) -> Record:
     title_raw = values.get("title", "")
     year = _int_or_none(text("year"))
     month = _month_number(values.get("month"))
-    first_page = last_page = None
-    extra = []
-    pages = text("pages")
-    if pages:
-        page_numbers = page_range(pages, Source.BIB, f"entry {entry.key}")
-        if page_numbers:
-            first_page, last_page = page_numbers
-        else:
-            extra.append(("pages", pages))
+    first_page, last_page, extra = read_pages(text("pages"), f"entry {entry.key}")
     for field in entry.fields:
         name = field.key.lower()
         if name not in _KNOWN:

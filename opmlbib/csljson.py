@@ -235,22 +235,15 @@ class _CslItem:
         return year, month, day
 
     def record(self) -> Record:
-        from .model import Source, Venue, page_range
+        from .bibtex import read_pages
+        from .model import Venue
 
         entry_type = _BIBTEX_TYPES.get(self.text("type") or "", "misc")
         genre = self.text("genre")
         if entry_type == "phdthesis" and genre == MASTERS_THESIS:
             entry_type, genre = "mastersthesis", None
         year, month, day = self.date()
-        first_page = last_page = None
-        extra: list[tuple[str, str]] = []
-        page = self.text("page")
-        if page:
-            pages = page_range(page, Source.BIB, f"CSL-JSON item {self.number}")
-            if pages:
-                first_page, last_page = pages
-            else:
-                extra.append(("pages", page))
+        first_page, last_page, extra = read_pages(self.text("page"), f"CSL-JSON item {self.number}")
         container = self.text("container-title") or ""
         if container and entry_type == "article":
             extra.append(("journal", container))
