@@ -1,0 +1,99 @@
+"""Where the first search of a large .bib file spends its time, each part against bibtexparser.
+
+    python benchmarks/phases.py [--bib PATH] [--runs N]
+
+The first ``opmlbib search --bib`` of a file builds its index (:func:`opmlbib.index.build`).
+This script times, in one process and on the same text, bibtexparser parsing the file
+(``parse_string(text, parse_stack=[])``, as opmlbib calls it) and then:
+
+- ``scan``: finding every entry and the raw title, author and year (:func:`opmlbib.scan.scan`);
+- ``titles``, ``authors``, ``years``: decoding those fields of every entry
+  (:class:`opmlbib.scan.Decoder`), as the build does;
+- ``build``: the whole index build, which does all of the above and then folds and posts
+  the fields; the rest of the build is ``build`` less the parts above.
+
+Each figure is the median of ``--runs`` runs (default 3), printed with its ratio to
+bibtexparser's parse.  The target for a first search is 0.25 ×; a part above it alone
+rules out a design that keeps it.  The file defaults to the one ``benchmarks/run.py``
+generates (``benchmarks/make_bib.py``, 100,000 entries).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def timed(function, *args):
+    """Wall time of ``function(*args)`` with the cyclic collector off (as the build runs) and
+    the decoder's memos empty (as in a new process), and its result."""
+    from opmlbib import scan
+
+    scan._author.cache_clear()
+    scan._LATEX_PIECES.clear()
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        result = function(*args)
+        return time.perf_counter() - start, result
+    finally:
+        gc.enable()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bib", type=Path, default=None, help="the .bib file (default: the generated big.bib)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each part (default 3)")
+    args = parser.parse_args(argv)
+
+    import bibtexparser
+
+    from opmlbib import index, scan
+
+    big = args.bib
+    if big is None:
+        big = Path(tempfile.gettempdir()) / "opmlbib-bench" / "big.bib"
+        if not big.exists():
+            subprocess.run([sys.executable, str(Path(__file__).with_name("make_bib.py")), str(big)], check=True)
+    source = index._read_source(big)
+    text = source.data.decode("utf-8-sig")
+
+    def decode_all(decoder: scan.Decoder, field: str, entries: list) -> list:
+        read = getattr(decoder, field)
+        return [read(entry) for entry in entries]
+
+    samples: dict[str, list[float]] = {}
+
+    def sample(name: str, function, *function_args):
+        elapsed, result = timed(function, *function_args)
+        samples.setdefault(name, []).append(elapsed)
+        return result
+
+    for _ in range(args.runs):
+        sample("bibtexparser", lambda: bibtexparser.parse_string(text, parse_stack=[]))
+        found = sample("scan", scan.scan, text)
+        decoder = scan.Decoder(found.strings)
+        for field in ("title", "authors", "year"):
+            sample(f"{field}s" if field != "authors" else field, decode_all, decoder, field, found.entries)
+        sample("build", index.build, source)
+        del found, decoder
+
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    peer = medians["bibtexparser"]
+    parts = ("scan", "titles", "authors", "years")
+    medians["rest of build"] = medians["build"] - sum(medians[name] for name in parts)
+    print(f"{big}: {len(text) / 1e6:.1f} M characters; medians of {args.runs} runs")
+    for name in ("bibtexparser", *parts, "rest of build", "build"):
+        print(f"{name:14} {medians[name]:7.2f} s  {medians[name] / peer:5.2f} x bibtexparser")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
