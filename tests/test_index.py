@@ -1,7 +1,6 @@
 """The index of a large .bib file: same answers as lookup over the parsed file, and a cache
 that is rebuilt whenever it is stale, changed or corrupt, and survives concurrent writers."""
 
-import importlib.util
 import multiprocessing
 import os
 from pathlib import Path
@@ -15,6 +14,8 @@ from opmlbib.errors import AmbiguousQuery, BibError, NoMatch
 from opmlbib.index import IndexedLibrary, RecordsLibrary, cache_dir, cache_path, open_index, open_library
 from opmlbib.library import bib_records, default_records
 
+from .generated_bib import generate
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -25,17 +26,10 @@ def cache(tmp_path, monkeypatch):
     return folder
 
 
-def _generate(count: int, seed: int) -> str:
-    spec = importlib.util.spec_from_file_location("make_bib", ROOT / "benchmarks" / "make_bib.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.generate(count, seed)
-
-
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("bib") / "sample.bib"
-    path.write_text(_generate(500, seed=11), encoding="utf-8")
+    path.write_text(generate(500, seed=11), encoding="utf-8")
     return path
 
 

@@ -1,6 +1,5 @@
 """The fast scanner agrees with bibtexparser and parse_bibtex, or says it cannot."""
 
-import importlib.util
 from pathlib import Path
 
 import bibtexparser
@@ -14,21 +13,16 @@ from opmlbib.bibtex import decode, parse_bibtex
 from opmlbib.errors import OpmlbibError
 from opmlbib.scan import Decoder, Unsupported, scan
 
+from .generated_bib import generate
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "bib"
-
-
-def _make_bib():
-    spec = importlib.util.spec_from_file_location("make_bib", ROOT / "benchmarks" / "make_bib.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def generated() -> str:
     """A benchmark-style bibliography: macros, accents, braces, comments, planted entries."""
-    return _make_bib().generate(600, seed=7)
+    return generate(600, seed=7)
 
 
 def light(text: str):
