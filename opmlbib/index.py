@@ -345,27 +345,25 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
 def _add_postings(sections: dict, vocabulary: str, table: dict[str, tuple[list[int], ...]], roles: tuple[str, ...]) -> None:
     """Store a vocabulary, shortest items first, and per role where each item occurs
     (offsets into postings)."""
+    from itertools import accumulate, chain
+
     items = sorted(table, key=len)
     sections[vocabulary] = items
     sections[f"{vocabulary}.by_length"] = _by_length(items)
     for n, role in enumerate(roles):
-        offsets, postings = array("i", [0]), array("i")
-        for item in items:
-            postings.extend(table[item][n])
-            offsets.append(len(postings))
-        sections[f"{vocabulary}.{role}.offsets"] = offsets
-        sections[f"{vocabulary}.{role}.postings"] = postings
+        lists = [table[item][n] for item in items]
+        sections[f"{vocabulary}.{role}.offsets"] = array("i", accumulate(map(len, lists), initial=0))
+        sections[f"{vocabulary}.{role}.postings"] = array("i", chain.from_iterable(lists))
 
 
 def _by_length(items: list[str]) -> array:
     """For strings sorted by length: where the items of each length start (one past the
     longest length at the end)."""
-    starts = array("i")
-    for position, item in enumerate(items):
-        while len(starts) <= len(item):
-            starts.append(position)
-    starts.append(len(items))
-    return starts
+    from bisect import bisect_left
+
+    lengths = list(map(len, items))
+    longest = lengths[-1] if lengths else -1
+    return array("i", [*(bisect_left(lengths, length) for length in range(longest + 1)), len(items)])
 
 
 def _length_window(starts: array, length: int, cutoff: float) -> tuple[int, int]:
