@@ -29,12 +29,13 @@ import os
 import sys
 from array import array
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BibError, OpmlbibError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .model import Record
 
 #: Files smaller than this are parsed in full (a cache file buys them nothing).
@@ -56,16 +57,32 @@ def cache_dir() -> Path:
     """Where opmlbib keeps caches: ``$OPMLBIB_CACHE_DIR``, else the platform's user cache
     folder (``$XDG_CACHE_HOME/opmlbib`` or ``~/.cache/opmlbib``; ``~/Library/Caches/opmlbib``
     on macOS; ``%LOCALAPPDATA%\\opmlbib\\Cache`` on Windows)."""
+    from pathlib import Path
+
+    return Path(_cache_folder())
+
+
+def _cache_folder() -> str:
+    """:func:`cache_dir` as a string, found without pathlib (which a search does not
+    otherwise import)."""
     explicit = os.environ.get(CACHE_ENV)
     if explicit:
-        return Path(explicit)
+        return explicit
     if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "opmlbib" / "Cache"
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(_home(), "AppData", "Local")
+        return os.path.join(base, "opmlbib", "Cache")
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "opmlbib"
+        return os.path.join(_home(), "Library", "Caches", "opmlbib")
     base = os.environ.get("XDG_CACHE_HOME")
-    return Path(base if base and os.path.isabs(base) else Path.home() / ".cache") / "opmlbib"
+    return os.path.join(base if base and os.path.isabs(base) else os.path.join(_home(), ".cache"), "opmlbib")
+
+
+def _home() -> str:
+    """The user's home folder, as ``Path.home()`` finds it."""
+    home = os.path.expanduser("~")
+    if home[:1] == "~":
+        raise RuntimeError("Could not determine home directory.")
+    return home
 
 
 # --------------------------------------------------------------------- the index
@@ -409,10 +426,11 @@ def _code_version() -> str:
     from . import __version__
 
     digest = hashlib.sha256(f"{FORMAT} {__version__}".encode())
-    here = Path(__file__).parent
+    here = os.path.dirname(__file__)
     for name in _CODE:
         try:
-            digest.update((here / name).read_bytes())
+            with open(os.path.join(here, name), "rb") as handle:
+                digest.update(handle.read())
         except OSError:
             digest.update(name.encode())
     return digest.hexdigest()
@@ -526,6 +544,7 @@ def read_cache(source: _Source, target: Path) -> Index | None:
 
 def _read_source(path: str | Path) -> _Source:
     import hashlib
+    from pathlib import Path
 
     path = Path(path).absolute()
     try:
@@ -656,7 +675,7 @@ def open_library(bib: str | Path | None, progress: Progress | None = None) -> Li
 # ----------------------------------------------------------- cached records
 
 
-def cached_records(name: str, inputs: Sequence[Path], build_records: Callable[[], tuple[Record, ...]]) -> tuple[Record, ...]:
+def cached_records(name: str, inputs: Sequence[str | Path], build_records: Callable[[], tuple[Record, ...]]) -> tuple[Record, ...]:
     """``build_records()``, remembered in the cache folder until ``inputs`` (the files they
     are made from) or the code that makes them change.
 
@@ -664,14 +683,14 @@ def cached_records(name: str, inputs: Sequence[Path], build_records: Callable[[]
     """
     from . import __version__
 
-    here = Path(__file__).parent
+    here = os.path.dirname(__file__)
     try:
         # size and modification time of each file (reading them would cost what is saved)
-        stamps = [(str(path), *_stamp(path)) for path in (*inputs, *(here / module for module in _RECORD_CODE))]
+        stamps = [(str(path), *_stamp(path)) for path in (*inputs, *(os.path.join(here, module) for module in _RECORD_CODE))]
     except OSError:
         return build_records()
     key = repr((FORMAT, __version__, stamps))
-    target = cache_dir() / "records" / f"{name}.json"
+    target = os.path.join(_cache_folder(), "records", f"{name}.json")
     records = _read_records(target, key)
     if records is None:
         records = build_records()
@@ -683,8 +702,8 @@ def cached_records(name: str, inputs: Sequence[Path], build_records: Callable[[]
 _RECORD_CODE = ("index.py", "model.py", "library.py", "toc.py", "facts.py", "bibtex.py", "names.py")
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    info = path.stat()
+def _stamp(path: str | Path) -> tuple[int, int]:
+    info = os.stat(path)
     return info.st_size, info.st_mtime_ns
 
 
@@ -697,14 +716,15 @@ def _dump_records(key: str, records: tuple[Record, ...]) -> bytes:
     return header + b"\n" + payload
 
 
-def _read_records(target: Path, key: str) -> tuple[Record, ...] | None:
+def _read_records(target: str | Path, key: str) -> tuple[Record, ...] | None:
     import json
     import zlib
 
     from .model import Record
 
     try:
-        blob = target.read_bytes()
+        with open(target, "rb") as handle:
+            blob = handle.read()
         header, _, payload = blob.partition(b"\n")
         meta = json.loads(header)
         if meta.get("key") != key or meta.get("crc32") != zlib.crc32(payload):
@@ -748,14 +768,15 @@ def _typed(value):
     return value
 
 
-def _write_atomically(target: Path, chunks: Sequence[bytes]) -> bool:
+def _write_atomically(target: str | Path, chunks: Sequence[bytes]) -> bool:
     """Write ``chunks`` to ``target`` through a temporary file and a rename; False if the
     cache folder cannot be written (a cache is a convenience, never an error)."""
     import tempfile
 
+    folder, name = os.path.split(target)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.makedirs(folder, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     except OSError:
         return False
     try:
