@@ -418,7 +418,8 @@ def styles_command(word: str | None) -> None:
 
 
 def main() -> None:
-    """The console script: run one command, then exit."""
+    """Run one command, then exit (the console script's :func:`opmlbib.console.main` loads
+    this module and calls it)."""
     import gc
 
     # Nearly everything a run makes lives until the process exits: the modules and the
