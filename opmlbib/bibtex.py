@@ -23,11 +23,14 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BibError, DataError, OpmlbibError
 from .model import Author, Record, Source, Venue, page_range
 from .names import ascii_fold
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 

@@ -12,9 +12,8 @@ import functools
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .csljson import NOCASE_CLOSE, NOCASE_OPEN, csl_title, from_csl_json, to_csl_json
 from .errors import OpmlbibError, StyleError
@@ -85,9 +84,9 @@ def _formatter(fmt: str):
 # ----------------------------------------------------------------------- rendering
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One bibliography entry: the record's key and its rendering."""
+class Entry(NamedTuple):
+    """One bibliography entry: the record's key and its rendering (a named tuple: as
+    immutable as a frozen dataclass, and cheaper to define)."""
 
     key: str
     text: str
@@ -556,8 +555,101 @@ def _parse_style(xml: bytes, locale: str):
     style.parser = parser
     style.xml = etree.parse(BytesIO(xml), parser)
     style.root = style.xml.getroot()
-    style.root.set_locale_list(locale, validate=False)
+    _set_locale_list(style.root, locale)
     return style
+
+
+# ------------------------------------------------------------------ locale files
+#
+# Not a fix: citeproc-py finds a term of a locale file (``and``, ``et-al``, a month
+# name, ...) with an XPath query over all 380-odd terms of the file, once per use, which
+# takes a few milliseconds of a one-entry bibliography.  The locale files are parsed here
+# as citeproc-py parses them, but their root element finds a term in a table of its terms
+# by name, built once; the term found is the same, the first in document order.
+
+
+def _set_locale_list(root, output_locale: str) -> None:
+    """``root.set_locale_list(output_locale, validate=False)`` as citeproc-py 0.11 does it
+    (in-style locales first, then the locale files), with the locale files read by
+    :func:`_locale_file`."""
+    from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS
+
+    root.locales = []
+    files_added = set()
+
+    def add_instyle_locale(locale):
+        expr = './cs:locale[@xml:lang="{}"]'.format(locale) if locale else "./cs:locale[not(@xml:lang)]"
+        results = root.xpath_search(expr)
+        if results:
+            (locale_element,) = results
+            root.locales.append(locale_element)
+
+    def add_system_locale(locale):
+        if locale not in files_added:
+            root.locales.append(_locale_file(locale))
+            files_added.add(locale)
+
+    add_instyle_locale(output_locale)
+    language = output_locale.split("-")[0]
+    add_instyle_locale(language)
+    add_instyle_locale(None)
+    if output_locale in LANGUAGE_NAMES:
+        add_system_locale(output_locale)
+    if language in PRIMARY_DIALECTS:
+        add_system_locale(PRIMARY_DIALECTS[language])
+    add_system_locale("en-US")
+    for locale in root.locales:
+        locale.style = root
+
+
+def _locale_file(locale: str):
+    """The root element of citeproc-py's locale file for ``locale``, parsed with the
+    options and element classes citeproc-py parses it with, but for the root's class."""
+    import os
+
+    from citeproc import LOCALES_PATH
+    from lxml import etree
+
+    path = os.path.join(LOCALES_PATH, "locales-{}.xml".format(locale))
+    try:
+        return etree.parse(path, _locale_parser()).getroot()
+    except IOError:
+        raise ValueError("'{}' is not a known locale".format(locale))
+
+
+@functools.cache
+def _locale_parser():
+    from citeproc import model
+    from lxml import etree
+
+    class Locale(model.Locale):
+        def get_term(self, name, form=None, zero_padded=False):
+            if "'" in name or (form is not None and "'" in form):  # as XPath reads (or rejects) it
+                return super().get_term(name, form, zero_padded)
+            table = self.__dict__.get("_terms_by_name")
+            if table is None:
+                terms = self.find("cs:terms", self.nsmap)
+                if terms is None:
+                    raise IndexError
+                table = {}
+                for term in terms.iterchildren("{http://purl.org/net/xbiblio/csl}term"):
+                    table.setdefault(term.get("name"), []).append(term)
+                self._terms_by_name = table
+            for term in table.get(name, ()):
+                if (term.get("form") is None if form is None else term.get("form") == form) and not (
+                    zero_padded and term.get("match") in ("whole-number", "last-two-digits")
+                ):
+                    return term
+            raise IndexError
+
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
+    namespace[None] = model.CitationStylesElement
+    namespace.update((cls.__name__.replace("_", "-").lower(), cls) for cls in model.CitationStylesElement.__subclasses__())
+    namespace["locale"] = Locale
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+    parser.set_element_class_lookup(lookup)
+    return parser
 
 
 __all__ = ["CITE_FORMATS", "cite_checked", "cited_alike", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]

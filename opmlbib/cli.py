@@ -14,6 +14,11 @@ from . import __version__
 from .errors import OpmlbibError
 
 
+#: A file argument or option (one type for all: creating a click.Path looks up its
+#: translated name).
+_FILE = click.Path(dir_okay=False)
+
+
 def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Report :class:`OpmlbibError` as ``Error: …`` on stderr with exit status 1."""
 
@@ -42,7 +47,7 @@ def bib_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--bib",
         "bib",
-        type=click.Path(dir_okay=False),
+        type=_FILE,
         default=None,
         help="Use the entries of this .bib file (or CSL-JSON file, *.json) instead of the built-in "
         "OpML '19 proceedings.",
@@ -109,7 +114,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``-o FILE`` and ``--force``."""
     func = click.option("--force", is_flag=True, help="Replace FILE if it exists (never replaced without it).")(func)
     return click.option(
-        "-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
+        "-o", "--output", metavar="FILE", type=_FILE,
         help="Write to FILE (atomically) instead of stdout.",
     )(func)
 
@@ -149,8 +154,8 @@ def _write_output(text: str, output: str | None, force: bool, count: int) -> Non
 
 
 @cli.command("aux")
-@click.argument("aux_file", metavar="FILE.aux", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", metavar="FILE.bib", type=click.Path(dir_okay=False),
+@click.argument("aux_file", metavar="FILE.aux", type=_FILE)
+@click.option("-o", "--output", metavar="FILE.bib", type=_FILE,
               help="Write the entries to FILE.bib (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace FILE.bib if it exists.")
 @click.option("--strict", is_flag=True,
@@ -203,7 +208,7 @@ def _resolve_all(library, queries: tuple[str, ...], first: bool = False):
 
 @cli.command("add")
 @click.argument("queries", metavar="QUERY...", nargs=-1, required=True)
-@click.option("--to", "target", metavar="FILE.bib", required=True, type=click.Path(dir_okay=False),
+@click.option("--to", "target", metavar="FILE.bib", required=True, type=_FILE,
               help="The .bib file to add to; created if it does not exist.")
 @click.option("--update", is_flag=True,
               help="Replace an entry whose key is already in FILE.bib with the current record "
@@ -236,8 +241,8 @@ def add(queries: tuple[str, ...], target: str, update: bool, first: bool) -> Non
 
 
 @cli.command("toc")
-@click.argument("toc_file", metavar="FILE", type=click.Path(dir_okay=False))
-@click.option("--meta", metavar="META.toml", type=click.Path(dir_okay=False),
+@click.argument("toc_file", metavar="FILE", type=_FILE)
+@click.option("--meta", metavar="META.toml", type=_FILE,
               help="Facts the table of contents lacks (publisher, ISBN, last pages, URLs, name "
                    "corrections), each with its source; see opmlbib/data/opml19.toml for the format.")
 @format_option
@@ -413,7 +418,8 @@ def styles_command(word: str | None) -> None:
 
 
 def main() -> None:
-    """The console script: run one command, then exit."""
+    """Run one command, then exit (the console script's :func:`opmlbib.console.main` loads
+    this module and calls it)."""
     import gc
 
     # Nearly everything a run makes lives until the process exits: the modules and the

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: pathlib costs more to import than the rest of a search
+    from pathlib import Path
 
 
 class OpmlbibError(Exception):

@@ -29,12 +29,13 @@ import os
 import sys
 from array import array
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BibError, OpmlbibError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .model import Record
 
 #: Files smaller than this are parsed in full (a cache file buys them nothing).
@@ -56,16 +57,32 @@ def cache_dir() -> Path:
     """Where opmlbib keeps caches: ``$OPMLBIB_CACHE_DIR``, else the platform's user cache
     folder (``$XDG_CACHE_HOME/opmlbib`` or ``~/.cache/opmlbib``; ``~/Library/Caches/opmlbib``
     on macOS; ``%LOCALAPPDATA%\\opmlbib\\Cache`` on Windows)."""
+    from pathlib import Path
+
+    return Path(_cache_folder())
+
+
+def _cache_folder() -> str:
+    """:func:`cache_dir` as a string, found without pathlib (which a search does not
+    otherwise import)."""
     explicit = os.environ.get(CACHE_ENV)
     if explicit:
-        return Path(explicit)
+        return explicit
     if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "opmlbib" / "Cache"
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(_home(), "AppData", "Local")
+        return os.path.join(base, "opmlbib", "Cache")
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "opmlbib"
+        return os.path.join(_home(), "Library", "Caches", "opmlbib")
     base = os.environ.get("XDG_CACHE_HOME")
-    return Path(base if base and os.path.isabs(base) else Path.home() / ".cache") / "opmlbib"
+    return os.path.join(base if base and os.path.isabs(base) else os.path.join(_home(), ".cache"), "opmlbib")
+
+
+def _home() -> str:
+    """The user's home folder, as ``Path.home()`` finds it."""
+    home = os.path.expanduser("~")
+    if home[:1] == "~":
+        raise RuntimeError("Could not determine home directory.")
+    return home
 
 
 # --------------------------------------------------------------------- the index
@@ -407,10 +424,11 @@ def _code_version() -> str:
     from . import __version__
 
     digest = hashlib.sha256(f"{FORMAT} {__version__}".encode())
-    here = Path(__file__).parent
+    here = os.path.dirname(__file__)
     for name in _CODE:
         try:
-            digest.update((here / name).read_bytes())
+            with open(os.path.join(here, name), "rb") as handle:
+                digest.update(handle.read())
         except OSError:
             digest.update(name.encode())
     return digest.hexdigest()
@@ -524,6 +542,7 @@ def read_cache(source: _Source, target: Path) -> Index | None:
 
 def _read_source(path: str | Path) -> _Source:
     import hashlib
+    from pathlib import Path
 
     path = Path(path).absolute()
     try:
@@ -654,22 +673,20 @@ def open_library(bib: str | Path | None, progress: Progress | None = None) -> Li
 # ----------------------------------------------------------- cached records
 
 
-def cached_records(name: str, inputs: Sequence[Path], build_records: Callable[[], tuple[Record, ...]]) -> tuple[Record, ...]:
+def cached_records(name: str, inputs: Sequence[str | Path], build_records: Callable[[], tuple[Record, ...]]) -> tuple[Record, ...]:
     """``build_records()``, remembered in the cache folder until ``inputs`` (the files they
     are made from) or the code that makes them change.
 
     Nothing is cached if an input cannot be read (the package is in a zip file, say).
     """
-    from . import __version__
-
-    here = Path(__file__).parent
+    here = os.path.dirname(__file__)
     try:
         # size and modification time of each file (reading them would cost what is saved)
-        stamps = [(str(path), *_stamp(path)) for path in (*inputs, *(here / module for module in _RECORD_CODE))]
+        stamps = [(str(path), *_stamp(path)) for path in (*inputs, *(os.path.join(here, module) for module in _RECORD_CODE))]
     except OSError:
         return build_records()
-    key = repr((FORMAT, __version__, stamps))
-    target = cache_dir() / "records" / f"{name}.json"
+    key = _records_key(stamps)
+    target = os.path.join(_cache_folder(), "records", f"{name}.marshal")
     records = _read_records(target, key)
     if records is None:
         records = build_records()
@@ -681,34 +698,46 @@ def cached_records(name: str, inputs: Sequence[Path], build_records: Callable[[]
 _RECORD_CODE = ("index.py", "model.py", "library.py", "toc.py", "facts.py", "bibtex.py", "names.py")
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    info = path.stat()
+def _stamp(path: str | Path) -> tuple[int, int]:
+    info = os.stat(path)
     return info.st_size, info.st_mtime_ns
 
 
+# A records cache file is one header line, the CRC-32 of the payload (eight hex digits),
+# a space and the key, then the payload: the records as :func:`_plain` gives them, in
+# marshal, the format of Python's compiled modules, which the interpreter reads far
+# faster than JSON.  As for compiled modules, the payload is read only once the header
+# matches; the key names the Python version, whose marshal format it is.
+
+
+def _records_key(stamps: list) -> str:
+    from . import __version__
+
+    return repr((FORMAT, __version__, sys.version, stamps))
+
+
 def _dump_records(key: str, records: tuple[Record, ...]) -> bytes:
-    import json
+    import marshal
     import zlib
 
-    payload = json.dumps(_plain(records), ensure_ascii=False, separators=(",", ":")).encode()
-    header = json.dumps({"key": key, "crc32": zlib.crc32(payload)}).encode()
-    return header + b"\n" + payload
+    payload = marshal.dumps(_plain(records))
+    return b"%08x %s\n" % (zlib.crc32(payload), key.encode("utf-8")) + payload
 
 
-def _read_records(target: Path, key: str) -> tuple[Record, ...] | None:
-    import json
+def _read_records(target: str | Path, key: str) -> tuple[Record, ...] | None:
+    import marshal
     import zlib
 
     from .model import Record
 
     try:
-        blob = target.read_bytes()
+        with open(target, "rb") as handle:
+            blob = handle.read()
         header, _, payload = blob.partition(b"\n")
-        meta = json.loads(header)
-        if meta.get("key") != key or meta.get("crc32") != zlib.crc32(payload):
+        if header[9:] != key.encode("utf-8") or header[:9] != b"%08x " % zlib.crc32(payload):
             return None
-        records = _typed(json.loads(payload))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        records = _typed(marshal.loads(payload))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, EOFError, IndexError):
         return None
     if not isinstance(records, tuple) or not all(isinstance(record, Record) for record in records):
         return None
@@ -716,44 +745,60 @@ def _read_records(target: Path, key: str) -> tuple[Record, ...] | None:
 
 
 def _plain(value):
-    """Records as JSON data: each model object tagged with its class, enums with their name."""
+    """Records as plain data: each model object as a list of its class name and its field
+    values in field order, an enum member as a list of its class name and its name, a
+    tuple as a tuple."""
     import dataclasses
     import enum
 
     if dataclasses.is_dataclass(value):
-        return {"__class__": type(value).__name__, **{f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+        return [type(value).__name__, *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))]
     if isinstance(value, enum.Enum):
-        return {"__enum__": type(value).__name__, "name": value.name}
+        return [type(value).__name__, value.name]
     if isinstance(value, tuple):
-        return [_plain(item) for item in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
+        return tuple(_plain(item) for item in value)
+    if value is None or isinstance(value, (bool, float)):
         return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
 def _typed(value):
-    """The inverse of :func:`_plain` (every list was a tuple)."""
+    """The inverse of :func:`_plain`."""
+    import enum
+
     from . import model
 
-    if isinstance(value, list):
-        return tuple(_typed(item) for item in value)
-    if isinstance(value, dict):
-        if "__enum__" in value:
-            kind = getattr(model, value["__enum__"])
-            return kind[value["name"]]
-        kind = getattr(model, value["__class__"])
-        return kind(**{name: _typed(item) for name, item in value.items() if name != "__class__"})
-    return value
+    # the model's own classes only
+    kinds = {name: cls for name, cls in vars(model).items() if isinstance(cls, type) and cls.__module__ == model.__name__}
+
+    def typed(value):
+        kind = type(value)
+        if kind is tuple:
+            return tuple([typed(item) for item in value])
+        if kind is list:
+            cls = kinds[value[0]]
+            if isinstance(cls, enum.EnumMeta):
+                (name,) = value[1:]
+                return cls[name]
+            return cls(*[typed(item) for item in value[1:]])
+        return value
+
+    return typed(value)
 
 
-def _write_atomically(target: Path, chunks: Sequence[bytes]) -> bool:
+def _write_atomically(target: str | Path, chunks: Sequence[bytes]) -> bool:
     """Write ``chunks`` to ``target`` through a temporary file and a rename; False if the
     cache folder cannot be written (a cache is a convenience, never an error)."""
     import tempfile
 
+    folder, name = os.path.split(target)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.makedirs(folder, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     except OSError:
         return False
     try:

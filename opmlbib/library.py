@@ -4,10 +4,15 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import os
+from typing import TYPE_CHECKING
 
 from .errors import BibError
-from .model import Record
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .model import Record
 
 EMBEDDED_TOC = "opml19.txt"
 EMBEDDED_FACTS = "opml19.toml"
@@ -20,8 +25,8 @@ def default_records() -> tuple[Record, ...]:
     a command)."""
     from .index import cached_records
 
-    data = Path(__file__).with_name("data")
-    return cached_records("opml19", (data / EMBEDDED_TOC, data / EMBEDDED_FACTS), _embedded_records)
+    data = os.path.join(os.path.dirname(__file__), "data")
+    return cached_records("opml19", (os.path.join(data, EMBEDDED_TOC), os.path.join(data, EMBEDDED_FACTS)), _embedded_records)
 
 
 def _embedded_records() -> tuple[Record, ...]:
@@ -48,6 +53,8 @@ def toc_records(path: str | Path, meta: str | Path | None = None) -> tuple[Recor
 
 def bib_records(path: str | Path) -> tuple[Record, ...]:
     """A user's .bib file (or CSL-JSON file) as records, keys as the file has them."""
+    from pathlib import Path
+
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -69,6 +76,8 @@ def bib_records(path: str | Path) -> tuple[Record, ...]:
 
 def is_csl_json(path: str | Path, text: str | None = None) -> bool:
     """Whether a bibliography file is CSL-JSON (named ``.json``, or a JSON array) rather than BibTeX."""
+    from pathlib import Path
+
     return Path(path).suffix.lower() == ".json" or (text is not None and text.lstrip().startswith("["))
 
 

