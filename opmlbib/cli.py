@@ -286,9 +286,10 @@ def search(query: str, limit: int, as_json: bool, bib: str | None) -> None:
     from .lookup import SUGGESTION_FLOOR
 
     library = open_library(bib)
-    matches = library.search(query, limit=limit)
+    # a listing shows key, authors, year and title; the JSON array has pages as well
+    matches = library.search(query, limit=limit, full=as_json)
     if not matches:
-        near = library.search(query, limit=3, floor=SUGGESTION_FLOOR)
+        near = library.search(query, limit=3, floor=SUGGESTION_FLOOR, full=False)
         raise NoMatch(query, tuple((m.record.key, m.record.title, m.score) for m in near))
     if as_json:
         import json

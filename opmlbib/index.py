@@ -584,7 +584,10 @@ def open_index(path: str | Path, progress: Progress | None = None) -> Index:
 class Library:
     """Records to look up, with :mod:`opmlbib.lookup`'s search and resolve."""
 
-    def search(self, query: str, *, limit: int | None = None, floor: float | None = None):
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None, full: bool = True):
+        """The matches for ``query``, best first.  With ``full`` false, a match's record
+        may hold only key, entry type, title, authors, year and line (what a listing of
+        matches shows), which is cheaper for a large file's index."""
         raise NotImplementedError
 
     def resolve(self, query: str, *, first: bool = False) -> Record:
@@ -597,7 +600,7 @@ class RecordsLibrary(Library):
     def __init__(self, records: Sequence[Record]) -> None:
         self.records = records
 
-    def search(self, query: str, *, limit: int | None = None, floor: float | None = None):
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None, full: bool = True):
         from . import lookup
 
         return lookup.search(self.records, query, limit=limit, floor=lookup.THRESHOLD if floor is None else floor)
@@ -626,11 +629,13 @@ class IndexedLibrary(Library):
     def _full(self, light: Record) -> Record:
         return self.index.record(self._positions[id(light)])
 
-    def search(self, query: str, *, limit: int | None = None, floor: float | None = None):
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None, full: bool = True):
         from . import lookup
 
         floor = lookup.THRESHOLD if floor is None else floor
         matches = lookup.search(self._light(query, floor), query, limit=limit, floor=floor)
+        if not full:
+            return matches
         return [lookup.Match(self._full(m.record), m.score) for m in matches]
 
     def resolve(self, query: str, *, first: bool = False) -> Record:

@@ -53,6 +53,20 @@ def test_search_through_the_index_equals_lookup_over_all_records(sample, parsed,
         assert got == [(m.record, m.score) for m in full.search(query, floor=floor)]
 
 
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_listing_through_the_index_shows_what_the_full_records_hold(sample, parsed, query):
+    """Without full records, a match still holds every field a listing of matches shows."""
+    indexed, full = IndexedLibrary(open_index(sample)), RecordsLibrary(parsed)
+
+    def shown(match):
+        r = match.record
+        return r.key, r.entry_type, r.title, r.authors, r.year, r.line, match.score
+
+    for floor in (72.0, 50.0):
+        got = [shown(m) for m in indexed.search(query, floor=floor, full=False)]
+        assert got == [shown(m) for m in full.search(query, floor=floor)]
+
+
 @pytest.mark.parametrize("query", QUERIES + ["HSU2019TONY", "sonloto federated"])
 def test_resolve_through_the_index_equals_lookup(sample, parsed, query):
     indexed, full = IndexedLibrary(open_index(sample)), RecordsLibrary(parsed)
@@ -207,7 +221,9 @@ def test_progress_is_reported_up_to_the_total(sample):
 def test_cli_search_and_show_are_the_same_through_the_index(sample, monkeypatch):
     runner = CliRunner()
     commands = (["search", "TonY", "--json", "--bib", str(sample)], ["show", "hsu2019tony", "--bib", str(sample)],
-                ["search", "xyzzy", "--bib", str(sample)])
+                ["search", "xyzzy", "--bib", str(sample)], ["search", "TonY", "--bib", str(sample)],
+                ["search", "Müller", "-n", "50", "--bib", str(sample)],
+                ["search", "scalable training", "-n", "50", "--bib", str(sample)])
     plain = [runner.invoke(cli, args) for args in commands]
     assert not cache_path(sample.absolute()).exists()  # parsed in full, not indexed
     monkeypatch.setattr(index, "INDEX_FROM_BYTES", 0)
