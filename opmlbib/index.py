@@ -43,7 +43,7 @@ INDEX_FROM_BYTES = 1 << 20
 #: Environment variable naming the cache folder (tests point it at a temporary one).
 CACHE_ENV = "OPMLBIB_CACHE_DIR"
 #: Version of the cache file layout.
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"opmlbib index\n"
 # Modules whose code decides what an index holds: a change to any of them rebuilds indexes.
 _CODE = ("index.py", "scan.py", "bibtex.py", "lookup.py", "names.py", "model.py")
@@ -168,9 +168,13 @@ class Index:
             # postings above hold them), else its ratio against the title's unique words
             # sorted and joined, at most 200 * len(word) / (len(word) + their length): only
             # short titles, or titles that repeat a word, can reach the floor
-            contents = s["content"]
-            bound = len(words) * (200.0 - floor) / floor + 1 if floor > 0 else float("inf")
-            pool = [i for i, text in enumerate(contents) if len(text) <= bound]
+            contents, shortest_first = s["content"], s["content.shortest_first"]
+            if floor > 0:
+                longest = int(len(words) * (200.0 - floor) / floor + 1)
+                starts = s["content.by_length"]  # where each length starts in shortest_first
+                pool = list(shortest_first[: starts[min(longest + 1, len(starts) - 1)]])
+            else:
+                pool = list(shortest_first)
             pool.extend(s["content.repeats"])
             found.update(pool[i] for i in hits(words, [contents[i] for i in pool], fuzz.token_set_ratio))
         elif not single:
@@ -337,6 +341,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
 
     del decoder
     fold.cache_clear()
+    shortest_first = sorted(range(len(contents)), key=lambda i: len(contents[i]))
     order = sorted(range(len(heads)), key=lambda i: len(heads[i]))
     heads = [heads[i] for i in order]
     head_owners = array("i", (head_owners[i] for i in order))
@@ -344,6 +349,8 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         "key": keys, "light": bytes(light_blob), "light.offsets": light_offsets,
         "head": heads, "head.owner": head_owners, "head.by_length": _by_length(heads),
         "content": contents, "content.repeats": repeats, "title_and_names": titles_and_names,
+        "content.shortest_first": array("i", shortest_first),
+        "content.by_length": _by_length([contents[i] for i in shortest_first]),
         "start": starts, "end": ends, "line": lines, "year": years,
     }
     _add_postings(sections, "word", {word: (hit,) for word, hit in words.items()}, ("title",))

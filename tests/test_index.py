@@ -142,7 +142,7 @@ def test_same_size_and_time_but_other_content_is_indexed_again(tmp_path, monkeyp
         lambda blob: b"not an index\n" + blob,
         lambda blob: blob[:-10] + bytes(10),
         lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]),  # one bit of the payload
-        lambda blob: blob.replace(b'"format": 1', b'"format": 2', 1),
+        lambda blob: blob.replace(b'"format": %d' % index.FORMAT, b'"format": %d' % (index.FORMAT + 1), 1),
     ],
 )
 def test_a_corrupt_cache_is_never_trusted(tmp_path, monkeypatch, damage):
@@ -150,7 +150,9 @@ def test_a_corrupt_cache_is_never_trusted(tmp_path, monkeypatch, damage):
     path.write_text((ROOT / "refs.bib").read_text(encoding="utf-8"), encoding="utf-8")
     good = open_index(path)
     target = cache_path(good.source.path)
-    target.write_bytes(damage(target.read_bytes()))
+    blob = target.read_bytes()
+    assert damage(blob) != blob
+    target.write_bytes(damage(blob))
     assert _rebuilt(path, monkeypatch)
     assert open_index(path).keys == good.keys
 
