@@ -1,3 +1,3 @@
 from .console import main
 
-main()
+main(end_process=False)

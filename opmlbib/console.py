@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 
-def main() -> None:
+def main(end_process: bool = True) -> None:
     """Load the command line with the cyclic garbage collector off, then run one command
-    and end the process with its exit status.
+    and (with ``end_process``, as the console script has it) end the process with its
+    exit status.  ``python -m opmlbib`` leaves the process to exit as usual, so that a
+    tool running the module (a profiler, say) still does its work once it returns.
 
     Loading it (click, and the command tree) makes tens of thousands of objects that live
     until the process exits, and next to no garbage: the collector's passes over them on
@@ -23,7 +25,8 @@ def main() -> None:
     try:
         run()
     except SystemExit as stop:
-        _end(stop.code)
+        if end_process:
+            _end(stop.code)
         raise
 
 

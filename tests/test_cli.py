@@ -39,6 +39,21 @@ def test_python_dash_m_runs_the_cli():
     assert result.returncode == 0 and result.stdout.count("@inproceedings{") == 16
 
 
+def test_a_tool_running_the_module_still_runs_once_the_command_exits():
+    # a profiler or coverage tool runs ``opmlbib`` as a module and reports after it returns
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['opmlbib', 'search', 'TonY']\n"
+        "try:\n"
+        "    runpy.run_module('opmlbib', run_name='__main__')\n"
+        "except SystemExit as stop:\n"
+        "    print('after', stop.code)\n"
+    )
+    for _ in range(2):  # the second run reads the built-in records back from the cache, as most runs do
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0 and result.stdout.endswith("after 0\n") and "hsu2019tony" in result.stdout
+
+
 def test_readme_main_command_and_its_output():
     from pathlib import Path
 

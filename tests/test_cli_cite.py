@@ -274,7 +274,7 @@ def test_the_console_script_prints_and_exits_as_the_command_does(args, status):
     import subprocess
     import sys
 
-    code = "import sys; from opmlbib.cli import main; sys.argv[0] = 'opmlbib'; main()"
+    code = "import sys; from opmlbib.console import main; sys.argv[0] = 'opmlbib'; main()"
     process = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
     expected = CliRunner().invoke(cli, list(args), prog_name="opmlbib")
     assert process.returncode == expected.exit_code == status
