@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUTPUT = Path("/tmp/opmlbib-bench/big.bib")
+DEFAULT_OUTPUT = Path(tempfile.gettempdir()) / "opmlbib-bench" / "big.bib"
 
 VENUES = {
     "icml": "International Conference on Machine Learning",
@@ -289,6 +290,14 @@ def main(argv: list[str] | None = None) -> int:
     atomic_write(args.output, text, replace_existing=True)
     print(f"{args.output}: {args.entries} entries, {len(text.encode()) / 1e6:.1f} MB", file=sys.stderr)
     return 0
+
+
+def default_file() -> Path:
+    """The benchmarks' large file, :data:`DEFAULT_OUTPUT`, written first (100,000 entries,
+    the default seed) if it does not exist."""
+    if not DEFAULT_OUTPUT.exists():
+        main([str(DEFAULT_OUTPUT)])
+    return DEFAULT_OUTPUT
 
 
 if __name__ == "__main__":

@@ -137,11 +137,9 @@ def _quick(args, env: dict, pandoc: tuple) -> None:
 
 
 def _big(args, env: dict, cache: Path) -> int:
-    big = args.bib
-    if big is None:
-        big = Path(tempfile.gettempdir()) / "opmlbib-bench" / "big.bib"
-        if not big.exists():
-            subprocess.run([PYTHON, str(Path(__file__).with_name("make_bib.py")), str(big)], check=True)
+    from make_bib import default_file
+
+    big = args.bib or default_file()
     size = big.stat().st_size
     print(f"\n{big}: {size / 1e6:.1f} MB; medians of {args.big_runs} runs")
     parse = [PYTHON, "-c", "import bibtexparser, sys; "

@@ -171,8 +171,7 @@ class Index:
             contents, shortest_first = s["content"], s["content.shortest_first"]
             if floor > 0:
                 longest = int(len(words) * (200.0 - floor) / floor + 1)
-                starts = s["content.by_length"]  # where each length starts in shortest_first
-                pool = list(shortest_first[: starts[min(longest + 1, len(starts) - 1)]])
+                pool = list(shortest_first[: _start(s["content.by_length"], longest + 1)])
             else:
                 pool = list(shortest_first)
             pool.extend(s["content.repeats"])
@@ -398,8 +397,13 @@ def _length_window(starts: array, length: int, cutoff: float) -> tuple[int, int]
         return 0, starts[-1]
     shortest = max(int(length * share / (2.0 - share)) - 1, 0)
     longest = int(length * (2.0 - share) / share) + 2
-    last = len(starts) - 1  # starts[last] is one past the longest item
-    return starts[min(shortest, last)], starts[min(longest + 1, last)]
+    return _start(starts, shortest), _start(starts, longest + 1)
+
+
+def _start(starts: array, length: int) -> int:
+    """For :func:`_by_length`'s ``starts``: the position of the first item at least
+    ``length`` characters long (the number of items if none is)."""
+    return starts[min(length, len(starts) - 1)]  # the last start is one past the longest item
 
 
 class _ByteOffsets:

@@ -151,8 +151,9 @@ def test_a_corrupt_cache_is_never_trusted(tmp_path, monkeypatch, damage):
     good = open_index(path)
     target = cache_path(good.source.path)
     blob = target.read_bytes()
-    assert damage(blob) != blob
-    target.write_bytes(damage(blob))
+    damaged = damage(blob)
+    assert damaged != blob
+    target.write_bytes(damaged)
     assert _rebuilt(path, monkeypatch)
     assert open_index(path).keys == good.keys
 
