@@ -122,7 +122,11 @@ def _read_text(path: Path) -> str:
 
 def select(records: Sequence[Record], keys: Iterable[str]) -> tuple[tuple[Record, ...], tuple[str, ...]]:
     """The records the keys name, in citation order and each once, and the keys that name
-    no record.  :data:`ALL` brings in every record not cited before it, in library order."""
+    no record.  :data:`ALL` brings in every record not cited before it, in library order.
+
+    The ``crossref`` parents of the chosen records come along, after every record that
+    refers to them, as bibtex needs them to be (a cited parent moves there too).
+    """
     by_key = {record.key: record for record in records}
     chosen: dict[str, Record] = {}
     unknown: list[str] = []
@@ -134,4 +138,16 @@ def select(records: Sequence[Record], keys: Iterable[str]) -> tuple[tuple[Record
             chosen.setdefault(key, by_key[key])
         elif key not in unknown:
             unknown.append(key)
-    return tuple(chosen.values()), tuple(unknown)
+    return _with_parents(records, tuple(chosen.values())), tuple(unknown)
+
+
+def _with_parents(records: Sequence[Record], chosen: tuple[Record, ...]) -> tuple[Record, ...]:
+    by_lower = {record.key.lower(): record for record in records}
+    parents: dict[str, Record] = {}
+    for record in chosen:
+        parent = by_lower.get(dict(record.extra).get("crossref", "").strip().lower())
+        if parent is not None and parent is not record:
+            parents.setdefault(parent.key, parent)
+    if not parents:
+        return chosen
+    return tuple(record for record in chosen if record.key not in parents) + tuple(parents.values())

@@ -19,13 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bibtex import format_bibtex
+from .bibtex import format_bibtex, source_definitions
 from .errors import BibError, OutputError
 from .model import Record
 
 # ``@type{key,`` as BibTeX reads it: white space allowed around the parts.
 _ENTRY_START = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])[ \t\r\n]*([^\s,{}()\"#%'=\\]+)[ \t\r\n]*,")
 _NOT_ENTRIES = {"comment", "string", "preamble"}
+# ``@string{name =``, tolerantly, as entry starts are found.
+_STRING_START = re.compile(r"@[ \t]*string[ \t\r\n]*[{(][ \t\r\n]*([^\s=,{}()\"#%]+)[ \t\r\n]*=", re.I)
 # Another entry starting on a line of its own: the one before it never closed.
 _NEXT_ENTRY = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]")
 
@@ -106,6 +108,7 @@ def merge(text: str, records: Sequence[Record], *, update: bool = False, path: s
     newline = line_ending(text)
     outcome = Outcome()
     appended: list[str] = []
+    new_records: list[Record] = []
     unique: dict[str, Record] = {}
     for record in records:
         unique.setdefault(record.key.lower(), record)
@@ -113,6 +116,7 @@ def merge(text: str, records: Sequence[Record], *, update: bool = False, path: s
         spans = [span for span in scan(text) if span.key.lower() == record.key.lower()]
         if not spans:
             appended.append(_block(record, newline))
+            new_records.append(record)
             outcome.added.append(record.key)
             continue
         if not update:
@@ -133,12 +137,17 @@ def merge(text: str, records: Sequence[Record], *, update: bool = False, path: s
             text += newline
         if text and not text.endswith(("\n\n", "\r\n\r\n")):
             text += newline
+        # entries taken from another .bib bring the definitions they use that the file lacks
+        defined = {match.group(1).lower() for match in _STRING_START.finditer(text)}
+        definitions = source_definitions(new_records, defined=defined, present=text)
+        if definitions:
+            appended.insert(0, definitions.replace("\n", newline))
         text += newline.join(appended)
     return text, outcome
 
 
 def _block(record: Record, newline: str, *, comment: bool = True) -> str:
-    return format_bibtex([record], comments=comment).replace("\n\n@", "\n@").replace("\n", newline)
+    return format_bibtex([record], comments=comment, definitions=False).replace("\n\n@", "\n@").replace("\n", newline)
 
 
 def _comment_start(text: str, span: Span) -> tuple[int, bool]:

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .errors import BibError, DataError, OpmlbibError
-from .model import Author, Record, Source, Venue, page_range
+from .errors import BibError, DataError, OpmlbibError, warn
+from .model import Author, Record, Source, SourceFile, Venue, iso_dates, page_range
 from .names import ascii_fold
 
 if TYPE_CHECKING:
@@ -207,6 +207,8 @@ def _decoder():
         "textasciitilde": "~", "textasciicircum": "^",
         "textless": "<", "textgreater": ">", "textbar": "|",
         "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX",
+        # biblatex's hyphenation-friendly hyphen and dash
+        "hyphen": "-", "hyphdash": "-",
     }
     db = latex2text.get_default_latex_context_db()
     db.add_context_category(
@@ -282,20 +284,222 @@ def _verbatim_text(node, l2tobj) -> str:
     return bytes.fromhex(l2tobj.nodelist_to_text([argument])).decode("utf-8")
 
 
-def decode(value: str) -> str:
+def decode(value: str, macros: dict[str, str] | None = None) -> str:
     """BibTeX value text → plain Unicode (commands resolved, protective braces dropped,
-    ``\\url{...}`` read verbatim, ``\\href{url}{text}`` as its text)."""
-    if _NEEDS_DECODING.search(value):
-        if "\\" in value:
-            value = _VERBATIM_ARGUMENT.sub(_carry_verbatim, value)
-        try:
-            text = _decoder().latex_to_text(value, latex_context=_parsing_context())
-        except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            # pylatexenc's own limits on odd input: say so rather than fail obscurely
-            raise DataError(f"cannot read the LaTeX in {value[:60]!r} ({type(exc).__name__})") from None
-    else:
-        text = value
+    ``\\url{...}`` read verbatim, ``\\href{url}{text}`` as its text).
+
+    Meaning is kept: a bare ``&`` is an ampersand; math becomes the Unicode it stands for
+    where that is exact (``Cu$_2$O`` → ``Cu₂O``, ``$\\surd$`` → ``√``) and stays as written
+    where it is not; citation and reference commands (``\\cite{key}``) stay as written.
+    ``macros`` are the argument-less commands a file's ``@preamble`` defines (name → body),
+    expanded before decoding.
+    """
+    if macros:
+        value = expand_macros(value, macros)
+    text = latex_to_text(value) if _NEEDS_DECODING.search(value) else value
     return re.sub(r"\s+", " ", text).strip() if any(ch in text for ch in "\n\t\r") else text
+
+
+def latex_to_text(value: str) -> str:
+    """The LaTeX decoder itself, before whitespace is tidied: what :func:`decode` does to a
+    value that holds LaTeX (exposed for the scanner, which decodes pieces of values)."""
+    if "\\" in value:
+        value = _VERBATIM_ARGUMENT.sub(_carry_verbatim, value)
+        value = _KEPT_COMMAND.sub(_carry_as_written, value)
+    if "$" in value:
+        value = _MATH.sub(_carry_math, value)
+    if "&" in value:
+        value = _BARE_AMPERSAND.sub(r"\\&", value)
+    try:
+        return _decoder().latex_to_text(value, latex_context=_parsing_context())
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # pylatexenc's own limits on odd input: say so rather than fail obscurely
+        raise DataError(f"cannot read the LaTeX in \"{value[:60]}\" ({type(exc).__name__})") from None
+
+
+# An ampersand is text in a .bib value (BibTeX styles print it; LaTeX would complain).
+_BARE_AMPERSAND = re.compile(r"(?<!\\)&")
+# Commands whose argument is a label, not text: kept as written (``\cite{knuth84}``).
+_KEPT_COMMAND = re.compile(
+    r"\\(?:[a-zA-Z]*cite[a-zA-Z]*|ref|eqref|pageref|autoref|cref|Cref|label)\*?(?:\s*\[[^\]{}]*\])*\s*\{[^{}]*\}"
+)
+# An inline formula, ``$...$`` (not an escaped ``\$``).
+_MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.)+?)\$")
+
+
+def _carry(text: str) -> str:
+    """``text`` wrapped so that the LaTeX decoder passes it through untouched (in a group of
+    its own, so that an accent command before it takes it as its argument)."""
+    return "{\\" + _VERBATIM_MACRO + "{" + text.encode("utf-8").hex() + "}}"
+
+
+def _carry_as_written(match: re.Match[str]) -> str:
+    return _carry(match.group())
+
+
+def _carry_math(match: re.Match[str]) -> str:
+    text = math_to_text(match.group(1))
+    return _carry(match.group() if text is None else text)
+
+
+_SUPERSCRIPTS = dict(zip("0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWn",
+                         "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂⁿ"))
+_SUBSCRIPTS = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+# Operator names: upright words, as LaTeX sets them.
+_OPERATORS = frozenset(
+    "arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf ker lg lim liminf "
+    "limsup ln log max min Pr sec sin sinh sup tan tanh".split()
+)
+# Commands whose argument is text set in another font or style.
+_MATH_TEXT = frozenset("mathrm mathit mathbf mathsf mathtt mathcal mathbb mathnormal text textrm textit "
+                       "textbf textsf texttt operatorname boldsymbol bm".split())
+_MATH_SPACES = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": " ", "qquad": " "}
+_MATH_TOKEN = re.compile(r"\\([a-zA-Z]+|.)|([_^])|(\{)|(\})|(\s+)|([A-Za-z0-9.,;:!?()\[\]+\-=/|'<>*])")
+
+
+def math_to_text(formula: str) -> str | None:
+    """An inline formula as the Unicode text it stands for, or None where no text says it
+    exactly (a fraction, a root over an expression, a subscript letter Unicode lacks)."""
+    tokens = list(_MATH_TOKEN.finditer(formula))
+    if sum(len(token.group()) for token in tokens) != len(formula):
+        return None
+    try:
+        text, position = _math_group(tokens, 0, until_close=False)
+    except _NotExact:
+        return None
+    return text if position == len(tokens) else None
+
+
+class _NotExact(Exception):
+    pass
+
+
+def _math_group(tokens: list[re.Match[str]], position: int, *, until_close: bool) -> tuple[str, int]:
+    out: list[str] = []
+    while position < len(tokens):
+        token = tokens[position]
+        command, script, opening, closing, space, plain = token.groups()
+        if closing:
+            if not until_close:
+                raise _NotExact
+            return "".join(out), position + 1
+        position += 1
+        if space:
+            continue  # TeX ignores spaces in math
+        if plain:
+            out.append(plain)
+        elif opening:
+            text, position = _math_group(tokens, position, until_close=True)
+            out.append(text)
+        elif script:
+            argument, position = _math_argument(tokens, position)
+            table = _SUPERSCRIPTS if script == "^" else _SUBSCRIPTS
+            if not argument or any(char not in table for char in argument):
+                raise _NotExact
+            out.append("".join(table[char] for char in argument))
+        elif command in _OPERATORS:
+            if out and out[-1][-1:].isalnum():
+                out.append(" ")
+            nxt = tokens[position] if position < len(tokens) else None
+            # a space keeps the operator apart from a following letter or number: "ln n"
+            if nxt is not None and nxt.group(5) and position + 1 < len(tokens) and tokens[position + 1].group(6):
+                out.append(command + " ")
+            else:
+                out.append(command)
+        elif command in _MATH_TEXT:
+            argument, position = _math_argument(tokens, position)
+            out.append(argument)
+        elif command in _MATH_SPACES:
+            out.append(_MATH_SPACES[command])
+        elif command in ("{", "}", "%", "$", "#", "&", "_"):
+            out.append(command)
+        elif command:
+            out.append(_math_symbol(command))
+    if until_close:
+        raise _NotExact
+    return "".join(out), position
+
+
+def _math_argument(tokens: list[re.Match[str]], position: int) -> tuple[str, int]:
+    """The text of the one token or brace group at ``position`` (a command's argument)."""
+    while position < len(tokens) and tokens[position].group(5):
+        position += 1
+    if position >= len(tokens):
+        raise _NotExact
+    token = tokens[position]
+    if token.group(3):
+        return _math_group(tokens, position + 1, until_close=True)
+    if token.group(6):
+        return token.group(6)[0], position + 1
+    command = token.group(1)
+    if command in _MATH_TEXT:
+        return _math_argument(tokens, position + 1)
+    if command and command not in _OPERATORS:
+        return _math_symbol(command), position + 1
+    raise _NotExact
+
+
+@functools.cache
+def _math_symbol(command: str) -> str:
+    """The character a symbol command stands for (``\\alpha`` → α, ``\\surd`` → √)."""
+    from pylatexenc import latex2text
+
+    if command == "slash":
+        return "/"
+    spec = latex2text.get_default_latex_context_db().get_macro_spec(command)
+    replacement = getattr(spec, "simplify_repl", None) if spec is not None else None
+    if isinstance(replacement, str) and replacement and "%" not in replacement and len(replacement) <= 3 \
+            and not replacement.isascii():
+        return replacement
+    raise _NotExact
+
+
+_NEWCOMMAND = re.compile(
+    r"\\(?:(?:re)?newcommand|providecommand|DeclareRobustCommand)\*?\s*(?:\{\s*\\([a-zA-Z]+)\s*\}|\\([a-zA-Z]+))\s*\{"
+    r"|\\(?:g|e|x)?def\s*\\([a-zA-Z]+)\s*\{"
+)
+
+
+def preamble_macros(preambles: Iterable[str]) -> dict[str, str]:
+    """The argument-less commands that ``@preamble`` values define, name → body (commands
+    that take arguments are left to the decoder, which keeps the text of their arguments)."""
+    macros: dict[str, str] = {}
+    for preamble in preambles:
+        for match in _NEWCOMMAND.finditer(preamble):
+            name = match.group(1) or match.group(2) or match.group(3)
+            end = _group_end(preamble, match.end() - 1)
+            if end is not None and name not in _SORT_ONLY:
+                macros.setdefault(name, preamble[match.end(): end])
+    return macros
+
+
+def _group_end(text: str, opening: int) -> int | None:
+    """The index of the brace closing the group that opens at ``opening``."""
+    depth = 0
+    for index in range(opening, len(text)):
+        char = text[index]
+        if char == "\\":
+            continue
+        if char == "{" and text[index - 1] != "\\":
+            depth += 1
+        elif char == "}" and text[index - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def expand_macros(value: str, macros: dict[str, str]) -> str:
+    """``value`` with each of ``macros`` replaced by its body (once: a body that uses
+    another macro is decoded as it stands)."""
+    if "\\" not in value:
+        return value
+    return _macro_pattern(tuple(macros)).sub(lambda match: "{" + macros[match.group(1)] + "}", value)
+
+
+@functools.lru_cache(maxsize=64)
+def _macro_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\\(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![a-zA-Z])\s*")
 
 
 # ------------------------------------------------------------------------ writing
@@ -353,67 +557,267 @@ def provenance_comment(record: Record) -> str:
     return f"% {record.key}: " + "; ".join(parts)
 
 
-def format_bibtex(records: Sequence[Record], *, comments: bool = True) -> str:
-    """All records as one BibTeX file: each entry written by bibtexparser from values encoded
-    here, preceded by its provenance comment, entries separated by a blank line."""
+def format_bibtex(records: Sequence[Record], *, comments: bool = True, definitions: bool = True) -> str:
+    """All records as one BibTeX file, entries separated by a blank line.
+
+    A record read from a user's file is written as the file wrote it: its type, field names
+    and raw values (macros, braces, math and spacing as they were), after the ``@preamble``
+    and ``@string`` definitions those entries need (unless ``definitions`` is false).  Any
+    other record is written from values encoded here, preceded by its provenance comment.
+    """
+    blocks = [source_definitions(records)] if definitions else []
+    for record in records:
+        if not record.key:
+            raise BibError(f"the record \"{record.title}\" has no citation key")
+        if record.source is not None:
+            blocks.append(write_entry(record.source.entry_type, record.key, record.source.fields))
+            continue
+        comment = provenance_comment(record) if comments else ""
+        blocks.append((comment + "\n" if comment else "") + write_entry(record.entry_type, record.key, entry_fields(record)))
+    return "\n".join(block for block in blocks if block)
+
+
+def write_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> str:
+    """One entry as BibTeX text, with bibtexparser's layout (values written as given)."""
     from bibtexparser import Library, write_string
     from bibtexparser.model import Entry, Field
+
+    library = Library([Entry(entry_type, key, [Field(name, value) for name, value in fields])])
+    return write_string(library, unparse_stack=[], bibtex_format=_layout())
+
+
+@functools.cache
+def _layout():
     from bibtexparser.writer import BibtexFormat
 
     fmt = BibtexFormat()
     fmt.indent = "  "
     fmt.value_column = "auto"
-    blocks = []
+    return fmt
+
+
+def source_definitions(records: Sequence[Record], *, defined: Iterable[str] = (), present: str = "") -> str:
+    """The ``@preamble`` blocks of the files the records were read from and the ``@string``
+    definitions their entries use (directly or through other macros), as those files wrote
+    them, in file order; empty for records made by opmlbib.  Macros named in ``defined``
+    (lower-case) and preambles whose text occurs in ``present`` are left out: the file the
+    records are added to has them."""
+    defined = set(defined)
+    files: list[SourceFile] = []  # records of one file read in parts carry equal copies
+    wanted: list[set[str]] = []
+    known: dict[int, int] = {}  # id of a record's file → its place in files
     for record in records:
-        if not record.key:
-            raise BibError(f"the record {record.title!r} has no citation key")
-        library = Library([Entry(record.entry_type, record.key, [Field(k, v) for k, v in entry_fields(record)])])
-        comment = provenance_comment(record) if comments else ""
-        blocks.append((comment + "\n" if comment else "") + write_string(library, unparse_stack=[], bibtex_format=fmt))
-    return "\n".join(blocks)
+        if record.source is None:
+            continue
+        file = record.source.file
+        if id(file) not in known:
+            place = next((index for index, other in enumerate(files) if other == file), len(files))
+            if place == len(files):
+                files.append(file)
+                wanted.append(set())
+            known[id(file)] = place
+        names = wanted[known[id(file)]]
+        for _, raw in record.source.fields:
+            names.update(macro_names(raw))
+    out: list[str] = []
+    preambles: list[str] = []
+    for file in files:
+        preambles.extend(value for value in file.preambles if value not in preambles and value not in present)
+    out.extend("@preamble{" + value + "}\n" for value in preambles)
+    for file, names in zip(files, wanted):
+        strings = {name.lower(): raw for name, raw in file.strings if name.lower() not in defined}
+        needed, queue = set(), [name for name in names if name in strings]
+        while queue:
+            name = queue.pop()
+            if name not in needed:
+                needed.add(name)
+                queue.extend(used for used in macro_names(strings[name]) if used in strings)
+        out.extend(f"@string{{{name} = {raw}}}\n" for name, raw in file.strings if name.lower() in needed)
+    return "".join(out)
 
 
 # ------------------------------------------------------------------------ reading
 
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+# The month macros every BibTeX style defines, as the standard styles spell them.
+_MONTH_STRINGS = dict(zip(MONTH_MACROS, MONTH_NAMES))
+# biblatex's names for fields BibTeX spells otherwise: read into the BibTeX names (where the
+# entry does not also have those), and written back for biblatex.
+BIBLATEX_NAMES = {
+    "journal": "journaltitle",
+    "address": "location",
+    "annote": "annotation",
+    "archiveprefix": "eprinttype",
+    "primaryclass": "eprintclass",
+}
+# Fields whose values are not text but identifiers or paths, read as written.
+_VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "crossref", "pdf", "xdata", "ids", "related"})
+# Entry types whose title names the book or proceedings a crossref child appeared in.
+_CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings", "mvcollection",
+                              "reference", "mvreference", "periodical"})
+
+
+class _File:
+    """One .bib file being read: its definitions, expanded, and where to report problems."""
+
+    def __init__(self, path: str | Path | None, strings: list[tuple[str, str, int]], preambles: list[str]) -> None:
+        from .model import SourceFile
+
+        self.path = None if path is None else str(path)
+        self.source = SourceFile(self.path, tuple((name, raw) for name, raw, _ in strings), tuple(preambles))
+        self.macros = preamble_macros(preambles)
+        self.strings = dict(_MONTH_STRINGS)
+        for name, raw, line in strings:
+            self.strings[name.lower()] = self.resolve(raw, line, f"@string {name}")
+
+    def resolve(self, raw: str, line: int, where: str) -> str:
+        def undefined(name: str) -> str:
+            warn(f"{where}: @string macro {name} is not defined (read as empty, as bibtex reads it)",
+                 path=self.path, line=line)
+            return ""
+
+        try:
+            return resolve_value(raw, self.strings, undefined)
+        except OpmlbibError as exc:
+            raise BibError(f"{where}: {exc.message}", path=self.path, line=line) from None
+
+    def decode(self, value: str) -> str:
+        return decode(value, self.macros)
+
 
 def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...]:
-    """Entries of a BibTeX file as records (values decoded; pages, year, month as numbers).
+    """Entries of a BibTeX file as records, read as bibtex reads them.
 
-    Fields the model does not name are kept in :attr:`Record.extra`.  A block that does
-    not parse is an error naming its line.
+    Each record keeps its entry as written (:attr:`Record.source`, which writing it back
+    reproduces) next to the decoded view of its values (pages, year, month as numbers;
+    fields the model does not name in :attr:`Record.extra`).  Fields of a ``crossref``
+    parent the entry lacks are inherited, as bibtex and biber inherit them.  What bibtex
+    only warns about (an undefined macro, a repeated field or key, an entry that does not
+    parse) is a :class:`~opmlbib.errors.BibWarning` naming the line, and the rest of the
+    file is read.
     """
     import bibtexparser
+    from bibtexparser import model as bp
 
     library = bibtexparser.parse_string(text, parse_stack=[])
-    if library.failed_blocks:
-        block = library.failed_blocks[0]
-        raise BibError(f"cannot parse this entry: {block.error}", path=path, line=block.start_line + 1)
-    strings = {name: name_value for name, name_value in _MONTH_STRINGS.items()}
-    for block in library.strings:
-        strings[block.key.lower()] = resolve_value(str(block.value), strings)
+    strings: list[tuple[str, str, int]] = []
+    preambles: list[str] = []
+    entries: list[tuple[str, str, list[tuple[str, str]], int]] = []
+    seen: dict[str, int] = {}
+    for block in library.blocks:
+        line = block.start_line + 1
+        if isinstance(block, bp.String):
+            strings.append((block.key, str(block.value), line))
+            continue
+        if isinstance(block, bp.Preamble):
+            preambles.append(str(block.value))
+            continue
+        if isinstance(block, bp.DuplicateFieldKeyBlock):
+            block = block.ignore_error_block
+            warn(f"{block.key}: {', '.join(sorted(_repeated(block)))} given more than once; the first is used, "
+                 "as bibtex uses it", path=path, line=line)
+        elif isinstance(block, bp.ParsingFailedBlock):
+            error = block.error
+            reason = " ".join(str(getattr(error, "abort_reason", "") or error).split()) or "a syntax error"
+            reason = reason.removesuffix(".")
+            warn(f"cannot parse this block ({reason}); it is left out, as bibtex leaves it out", path=path, line=line)
+            continue
+        if not isinstance(block, bp.Entry):
+            continue
+        if block.key.lower() in seen:
+            warn(f"{block.key}: the key is used again (first at line {seen[block.key.lower()]}); this entry is "
+                 "left out, as bibtex leaves it out", path=path, line=line)
+            continue
+        seen[block.key.lower()] = line
+        fields: list[tuple[str, str]] = []
+        for field in block.fields:
+            if not any(name.lower() == field.key.lower() for name, _ in fields):
+                fields.append((field.key, str(field.value)))
+        entries.append((block.entry_type, block.key, fields, line))
+    file = _File(path, strings, preambles)
+    return _records(file, entries)
+
+
+def _repeated(entry) -> set[str]:
+    names = [field.key.lower() for field in entry.fields]
+    return {name for name in names if names.count(name) > 1}
+
+
+def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str]], int]]) -> tuple[Record, ...]:
+    from .model import SourceEntry
+
+    values = {}
+    for entry_type, key, fields, line in entries:
+        own = {}
+        for name, raw in fields:
+            value = file.resolve(raw, line, f"{key}: field {name.lower()}")
+            if len(value) > MAX_VALUE_CHARS:
+                raise BibError(f"{key}: field {name.lower()} is {len(value):,} characters long; opmlbib reads values "
+                               f"of up to {MAX_VALUE_CHARS:,}", path=file.path, line=line)
+            own[name.lower()] = value
+        values[key.lower()] = (entry_type.lower(), own)
     records = []
-    for entry in library.entries:
-        try:
-            records.append(_record_from_entry(entry, strings))
-        except OpmlbibError as exc:
-            raise BibError(f"{entry.key}: {exc.message}", path=path, line=entry.start_line + 1) from None
+    for entry_type, key, fields, line in entries:
+        kind, own = values[key.lower()]
+        merged = dict(own)
+        parent_key = own.get("crossref", "").strip()
+        if parent_key:
+            if parent_key.lower() in values:
+                merged = inherit(own, *values[parent_key.lower()])
+            else:
+                warn(f"{key}: crossref {parent_key} names no entry of this file", path=file.path, line=line)
+        source = SourceEntry(entry_type, tuple(fields), file.source)
+        records.append(_record(file, kind, key, merged, line, source))
     return tuple(records)
 
 
-_MONTH_STRINGS = {macro: str(number) for number, macro in enumerate(MONTH_MACROS, start=1)}
+def inherit(child: dict[str, str], parent_type: str, parent: dict[str, str]) -> dict[str, str]:
+    """A crossref child's fields with what it inherits from its parent: every field it
+    lacks (as bibtex inherits them), and a book's or proceedings' title as its booktitle
+    (as biber inherits it)."""
+    merged = dict(child)
+    for name, value in parent.items():
+        if name in ("crossref", "ids", "key", "sortkey"):
+            continue
+        merged.setdefault(name, value)
+    if parent_type in _CONTAINER_TYPES and "title" in parent:
+        target = "journal" if parent_type == "periodical" else "booktitle"
+        if target not in child and BIBLATEX_NAMES.get(target, target) not in child:
+            merged[target] = parent["title"]
+    return merged
+
+
+_MONTH_NUMBER = re.compile(r"\s*(?:(\d{1,2})|([a-z]+)\.?)\s*", re.I)
+_LEADING_ZERO = re.compile(r"(?<!\d)0\d")
+
+
+def _month_number(value: str | None) -> int | None:
+    """A month as a number: ``5``, ``May``, ``may``, ``Sept.``; None for anything else."""
+    match = _MONTH_NUMBER.fullmatch(value or "")
+    if match is None:
+        return None
+    if match.group(1):
+        number = int(match.group(1))
+        return number if 1 <= number <= 12 else None
+    word = match.group(2).lower()
+    for number, name in enumerate(MONTH_NAMES, start=1):
+        if len(word) >= 3 and name.lower().startswith(word) or word == "sept" and number == 9:
+            return number
+    return None
+
+
 _VALUE_PART = re.compile(r'\s*(?:\{(?P<braced>)|"(?P<quoted>)|(?P<number>\d+)|(?P<name>[^\s#{}"=,]+))')
 
 
-def resolve_value(raw: str, strings: dict[str, str]) -> str:
-    """A field's raw BibTeX value (``{a} # macro # "b"``) as one string, macros expanded.
-
-    An unknown macro is an error.  Month macros expand to their numbers.
-    """
-    out, position = [], 0
+def _value_parts(raw: str):
+    """The parts of a raw BibTeX value (``{a} # macro # "b"``) in order, as (kind, text):
+    kind "text" for a braced or quoted part (its contents), "number", or "macro" (its name)."""
+    position = 0
     while True:
         match = _VALUE_PART.match(raw, position)
         if not match:
-            raise OpmlbibError(f"cannot read the value {raw!r}")
+            raise OpmlbibError(f'cannot read the value "{raw[:80]}"')
         if match.group("braced") is not None or match.group("quoted") is not None:
             close = "}" if match.group("braced") is not None else '"'
             start = match.end()
@@ -428,33 +832,49 @@ def resolve_value(raw: str, strings: dict[str, str]) -> str:
                     break
                 index += 1
             else:
-                raise OpmlbibError(f"unbalanced value {raw!r}")
-            out.append(raw[start:index])
+                raise OpmlbibError(f'unbalanced value "{raw[:80]}"')
+            yield "text", raw[start:index]
             position = index + 1
         elif match.group("number") is not None:
-            out.append(match.group("number"))
+            yield "number", match.group("number")
             position = match.end()
         else:
-            name = match.group("name").lower()
-            if name not in strings:
-                raise OpmlbibError(f"unknown @string macro {match.group('name')!r}")
-            out.append(strings[name])
+            yield "macro", match.group("name")
             position = match.end()
         rest = re.match(r"\s*(#)?\s*", raw[position:])
         position += rest.end()
         if not rest.group(1):
             if position != len(raw):
-                raise OpmlbibError(f"cannot read the value {raw!r}")
-            return "".join(out)
+                raise OpmlbibError(f'cannot read the value "{raw[:80]}"')
+            return
 
 
-def _month_number(value: str | None) -> int | None:
-    if value is None:
-        return None
-    text = value.strip().lower()[:3]
-    if text.isdigit() and 1 <= int(text) <= 12:
-        return int(text)
-    return MONTH_MACROS.index(text) + 1 if text in MONTH_MACROS else None
+def resolve_value(raw: str, strings: dict[str, str], undefined=None) -> str:
+    """A field's raw BibTeX value (``{a} # macro # "b"``) as one string, macros expanded
+    (month macros to the months' names).  An undefined macro reads as
+    ``undefined(name)``, or as empty, as bibtex reads it.  A value growing past
+    :data:`MAX_VALUE_CHARS` (macros doubling themselves) is an error."""
+    out, size = [], 0
+    for kind, text in _value_parts(raw):
+        if kind == "macro":
+            name = text.lower()
+            if name in strings:
+                text = strings[name]
+            else:
+                text = undefined(text) if undefined is not None else ""
+            if size + len(text) > MAX_VALUE_CHARS:
+                raise OpmlbibError(f"the value grows past {MAX_VALUE_CHARS:,} characters as its macros expand")
+        out.append(text)
+        size += len(text)
+    return "".join(out)
+
+
+def macro_names(raw: str) -> list[str]:
+    """The @string macros a raw value uses (lower-case, in order; month macros included)."""
+    try:
+        return [text.lower() for kind, text in _value_parts(raw) if kind == "macro"]
+    except OpmlbibError:
+        return []
 
 
 # Far beyond any real field (an abstract runs to a few thousand characters), and beyond what
@@ -465,115 +885,183 @@ _KNOWN = {"author", "editor", "title", "booktitle", "year", "month", "pages", "a
 
 def read_pages(pages: str | None, detail: str) -> tuple:
     """(first page, last page, extra fields) of a pages value from a bibliography file:
-    a value that is no page range is kept whole as a "pages" extra field."""
+    a value that is no page range, or whose numbers have leading zeros (``091001``), is kept
+    whole as a "pages" extra field."""
     if pages:
-        page_numbers = page_range(pages, Source.BIB, detail)
+        page_numbers = None if _LEADING_ZERO.search(pages) else page_range(pages, Source.BIB, detail)
         if page_numbers:
             return (*page_numbers, [])
         return None, None, [("pages", pages)]
     return None, None, []
 
 
-def _record_from_entry(entry, strings: dict[str, str]) -> Record:
+def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line: int, source) -> Record:
     from bibtexparser.middlewares.names import split_multiple_persons_names
 
-    values = {field.key.lower(): resolve_value(str(field.value), strings) for field in entry.fields}
-    for name, raw in values.items():
-        if len(raw) > MAX_VALUE_CHARS:
-            raise DataError(
-                f"field {name} is {len(raw):,} characters long; opmlbib reads values of up to {MAX_VALUE_CHARS:,}"
-            )
+    for bibtex_name, biblatex_name in BIBLATEX_NAMES.items():
+        if bibtex_name not in values and biblatex_name in values:
+            values[bibtex_name] = values.pop(biblatex_name)
 
     def text(name: str) -> str | None:
         raw = values.get(name)
-        if raw is None:
-            return None
-        return decode(raw) or None
+        return None if raw is None else (file.decode(raw) or None)
 
     def people(name: str) -> tuple[Author, ...]:
-        return tuple(_author_from_bibtex(person) for person in split_multiple_persons_names(values.get(name, "")))
+        names = split_multiple_persons_names(values.get(name, ""))
+        return tuple(filter(None, (_author(person, file, key, line) for person in names)))
 
-    authors, editors = people("author"), people("editor")
-    title_raw = values.get("title", "")
-    year = _int_or_none(text("year"))
-    month = _month_number(values.get("month"))
-    first_page, last_page, extra = read_pages(text("pages"), f"entry {entry.key}")
-    for field in entry.fields:
-        name = field.key.lower()
+    extra: list[tuple[str, str]] = []
+    year_text, month_text = text("year"), values.get("month")
+    year, month, day = _int_or_none(year_text), _month_number(file.decode(month_text or "")), None
+    if year_text and year is None:
+        extra.append(("year", year_text))
+    if month_text and month is None:
+        extra.append(("month", file.decode(month_text)))
+    if "date" in values:
+        dates = iso_dates(values["date"])
+        if dates and year is None:
+            year, month, day = dates[0]
+        elif not dates:
+            warn(f"{key}: date {values['date']!s} is not an ISO 8601 date or range", path=file.path, line=line)
+    first_page, last_page, pages_extra = read_pages(text("pages"), f"entry {key}")
+    extra.extend(pages_extra)
+    for name, value in values.items():
         if name not in _KNOWN:
-            extra.append((name, decode(values[name])))
-    venue = Venue(
-        booktitle=text("booktitle") or "",
-        year=year,
-        month=month,
-        address=text("address"),
-        publisher=text("publisher"),
-        isbn=text("isbn"),
-    )
+            extra.append((name, _verbatim(value) or "" if name in _VERBATIM_FIELDS else file.decode(value)))
+    title, protected = _title(values.get("title", ""), file)
     return Record(
-        title=decode(title_raw),
-        authors=authors,
-        venue=venue,
+        title=title,
+        authors=people("author"),
+        venue=Venue(
+            booktitle=text("booktitle") or "",
+            year=year,
+            month=month,
+            day=day,
+            address=text("address"),
+            publisher=text("publisher"),
+            isbn=text("isbn"),
+        ),
         first_page=first_page,
         last_page=last_page,
-        key=entry.key,
+        key=key,
         url=_verbatim(values.get("url")),
-        doi=_verbatim(values.get("doi")),
-        entry_type=entry.entry_type.lower(),
+        doi=_doi(values.get("doi")),
+        entry_type=entry_type,
         extra=tuple(extra),
-        case_protected=_braced_phrases(title_raw),
-        line=entry.start_line + 1,
-        editors=editors,
+        case_protected=tuple(dict.fromkeys(title[start:end] for start, end in protected)),
+        line=line,
+        editors=people("editor"),
+        title_protected=protected,
+        source=source,
     )
 
 
-def _author_from_bibtex(name: str) -> Author:
+def _author(name: str, file: _File, key: str, line: int) -> Author | None:
+    """One person of a name list; a name BibTeX's rules cannot split cleanly is read as
+    bibtex reads it, with a warning."""
     from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
     try:
         parts = parse_single_name_into_parts(name, strict=True)
     except InvalidNameError as exc:
-        raise OpmlbibError(f"cannot read the name {name!r}: {exc}") from None
+        warn(f"{key}: the name \"{name}\" {str(exc).rstrip('.')}", path=file.path, line=line)
+        parts = parse_single_name_into_parts(name, strict=False)
 
     def joined(words: list[str]) -> str:
-        return decode(" ".join(words))
+        return file.decode(" ".join(words))
 
-    family = joined(parts.last)
+    family = joined(parts.last) or joined(parts.first)
     if not family:
-        raise OpmlbibError(f"the name {name!r} has no family name")
-    return Author(given=joined(parts.first), family=family, von=joined(parts.von), suffix=joined(parts.jr))
+        return None
+    given = joined(parts.first) if parts.last else ""
+    return Author(given=given, family=family, von=joined(parts.von), suffix=joined(parts.jr))
 
 
-def _braced_phrases(raw_title: str) -> tuple[str, ...]:
-    """The decoded text of each top-level brace group that is not a lone command."""
-    phrases, depth, start = [], 0, 0
-    for index, char in enumerate(raw_title):
-        if char == "\\":
+def _author_from_bibtex(name: str) -> Author:
+    """One name as :func:`parse_bibtex` reads it (for the scanner, which reads names alone)."""
+    author = _author(name, _File(None, [], []), "", 0)
+    if author is None:
+        raise OpmlbibError(f'the name "{name}" has no family name')
+    return author
+
+
+# A group that is one command other than a letter's (``{\\SystemX}``, ``{\\LaTeX}``): BibTeX
+# changes the case of no letter in it (it does in ``{\\"O}``, ``{\\em Foo}``).
+_LONE_COMMAND = re.compile(r"\{\\(?!(?:[ijoOlL]|ae|AE|oe|OE|aa|AA|ss)\b)[a-zA-Z]+\s*\}")
+# Private-use characters that mark a protected group's braces through decoding.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A title's text and the character ranges its braces protect: each top-level brace
+    group that does not start with a command (``Monte {C}arlo``, ``{TonY}``), as BibTeX's
+    case changes leave those alone."""
+    marked, depth, closing = [], 0, []
+    index = 0
+    while index < len(raw):
+        char = raw[index]
+        if char == "\\" and index + 1 < len(raw):
+            marked.append(raw[index: index + 2])
+            index += 2
             continue
-        if char == "{" and (index == 0 or raw_title[index - 1] != "\\"):
-            if depth == 0:
-                start = index
+        if char == "{":
+            if depth == 0 and (not raw.startswith("\\", index + 1) or _LONE_COMMAND.match(raw, index)):
+                marked.append(_OPEN)
+                closing.append(True)
+            else:
+                marked.append(char)
+                closing.append(False)
             depth += 1
-        elif char == "}" and (index == 0 or raw_title[index - 1] != "\\") and depth:
+        elif char == "}" and depth:
             depth -= 1
-            if depth == 0:
-                group = raw_title[start + 1: index]
-                if not group.startswith("\\"):
-                    decoded = decode(group)
-                    if decoded.strip():
-                        phrases.append(decoded)
-    return tuple(dict.fromkeys(phrases))
+            marked.append(_CLOSE if closing.pop() else char)
+        else:
+            marked.append(char)
+        index += 1
+    if _OPEN not in marked:
+        return file.decode(raw), ()
+    text = file.decode("".join(marked))
+    spans, out, start = [], [], None
+    for char in text:
+        if char == _OPEN and start is None:
+            start = len(out)
+        elif char == _CLOSE and start is not None:
+            if len(out) > start:
+                spans.append((start, len(out)))
+            start = None
+        elif char not in (_OPEN, _CLOSE):
+            out.append(char)
+    title = "".join(out)
+    # whitespace at a protected group's edge is not part of the protected words
+    trimmed = []
+    for begin, end in spans:
+        while begin < end and title[begin].isspace():
+            begin += 1
+        while end > begin and title[end - 1].isspace():
+            end -= 1
+        if begin < end:
+            trimmed.append((begin, end))
+    return title.strip(), tuple(trimmed)
 
 
 def _verbatim(value) -> str | None:
     if value is None:
         return None
-    text = str(value).strip().replace(r"\%", "%").replace(r"\#", "#").replace(r"\_", "_")
+    text = " ".join(str(value).split()).replace(r"\%", "%").replace(r"\#", "#").replace(r"\_", "_").replace(r"\&", "&")
     return text or None
+
+
+_DOI_PREFIX = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
+
+
+def _doi(value) -> str | None:
+    """A DOI as the bare name (``10.1145/…``), whatever prefix the file wrote before it."""
+    text = _verbatim(value)
+    return _DOI_PREFIX.sub("", text) or None if text else None
 
 
 def _int_or_none(text: str | None) -> int | None:
     if text is None:
         return None
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdigit() and text.isascii() and len(text) <= 6 else None

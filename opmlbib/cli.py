@@ -24,12 +24,24 @@ def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import warnings
+
+        from .errors import BibWarning
+
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", BibWarning)
+                warnings.showwarning = _show_warning
+                return func(*args, **kwargs)
         except OpmlbibError as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """A warning about the user's files as one line on stderr: ``Warning: FILE:LINE: …``."""
+    click.echo(f"Warning: {message}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,30 +55,32 @@ def cli() -> None:
 
 
 def bib_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--bib FILE``: use the user's .bib file as the library instead of the built-in proceedings."""
+    """``--bib FILE``, repeatable: use the user's files as the library instead of the
+    built-in proceedings."""
     return click.option(
         "--bib",
         "bib",
         type=_FILE,
-        default=None,
+        multiple=True,
         help="Use the entries of this .bib file (or CSL-JSON file, *.json) instead of the built-in "
-        "OpML '19 proceedings.",
+        "OpML '19 proceedings.  Repeat it to use several files as one library (a key in two of "
+        "them is an error).",
     )(func)
 
 
-def load_records(bib: str | None):
-    """The records a command works on: the user's .bib if given, else the built-in proceedings."""
+def load_records(bib: tuple[str, ...]):
+    """The records a command works on: the user's files if given, else the built-in proceedings."""
     from .library import bib_records, default_records
 
-    return bib_records(bib) if bib else default_records()
+    return bib_records(*bib) if bib else default_records()
 
 
-def open_library(bib: str | None):
-    """What a command looks records up in: the built-in proceedings or the user's .bib; a
+def open_library(bib: tuple[str, ...]):
+    """What a command looks records up in: the built-in proceedings or the user's files; a
     large .bib is searched through an index (built once, with a progress bar on a terminal)."""
     from .index import open_library as library
 
-    with _progress(f"Indexing {bib}") as progress:
+    with _progress(f"Indexing {', '.join(bib)}") as progress:
         return library(bib, progress)
 
 
@@ -126,7 +140,7 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
 @bib_option
 @_domain_errors
-def export(queries: tuple[str, ...], fmt: str, output: str | None, force: bool, first: bool, bib: str | None) -> None:
+def export(queries: tuple[str, ...], fmt: str, output: str | None, force: bool, first: bool, bib: tuple[str, ...]) -> None:
     """Print every record, or those QUERY... names, as BibTeX or another format.
 
     A QUERY is a citation key or what `opmlbib search` takes (a system name, title
@@ -163,7 +177,7 @@ def _write_output(text: str, output: str | None, force: bool, count: int) -> Non
 @format_option
 @bib_option
 @_domain_errors
-def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, fmt: str, bib: str | None) -> None:
+def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, fmt: str, bib: tuple[str, ...]) -> None:
     """Write a .bib with just the entries a LaTeX run cited.
 
     Reads the FILE.aux that pdflatex wrote (BibTeX's \\citation lines or biblatex's
@@ -184,7 +198,7 @@ def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, fm
         click.echo(f"Warning: {missing} is included but does not exist (not written yet?)", err=True)
     chosen, unknown = select(records, citations.keys)
     if unknown:
-        where = bib if bib else "the OpML '19 proceedings"
+        where = ", ".join(bib) if bib else "the OpML '19 proceedings"
         listing = ", ".join(unknown)
         if strict:
             raise click.ClickException(
@@ -214,8 +228,9 @@ def _resolve_all(library, queries: tuple[str, ...], first: bool = False):
               help="Replace an entry whose key is already in FILE.bib with the current record "
                    "(only that entry's text changes).")
 @click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
+@bib_option
 @_domain_errors
-def add(queries: tuple[str, ...], target: str, update: bool, first: bool) -> None:
+def add(queries: tuple[str, ...], target: str, update: bool, first: bool, bib: tuple[str, ...]) -> None:
     """Append the records QUERY... names to your own .bib file.
 
     A QUERY is a citation key or what `opmlbib search` takes (a system name, title
@@ -224,13 +239,14 @@ def add(queries: tuple[str, ...], target: str, update: bool, first: bool) -> Non
 
     Everything already in FILE.bib stays byte for byte as it was (comments, @string
     macros, formatting, line ends, even entries that do not parse); new entries are
-    appended at the end, in the file's line ending.  A key already in the file is
+    appended at the end, in the file's line ending; an entry taken from --bib is written
+    as that file has it, with the @string definitions it uses that FILE.bib lacks.  A key already in the file is
     reported and skipped unless --update is given.  The file is replaced atomically and
     keeps its permissions; a write-protected or unreadable file is left untouched.
     """
     from .bibfile import add_to_file
 
-    chosen = _resolve_all(open_library(None), queries, first=first)
+    chosen = _resolve_all(open_library(bib), queries, first=first)
     outcome = add_to_file(target, chosen, update=update)
     for key in outcome.added:
         click.echo(f"Added {key} to {target}", err=True)
@@ -274,7 +290,7 @@ def toc(toc_file: str, meta: str | None, fmt: str, output: str | None, force: bo
               help="Print a JSON array, best first: key, title, authors, year, pages, score.")
 @bib_option
 @_domain_errors
-def search(query: str, limit: int, as_json: bool, bib: str | None) -> None:
+def search(query: str, limit: int, as_json: bool, bib: tuple[str, ...]) -> None:
     """List the papers QUERY fits, best first, each with a 0-100 score.
 
     QUERY may be a system name (TonY, Katib), title words in any order, an acronym
@@ -319,7 +335,7 @@ def search(query: str, limit: int, as_json: bool, bib: str | None) -> None:
 @click.option("--first", is_flag=True, help="If QUERY fits several papers, take the best instead of listing them.")
 @bib_option
 @_domain_errors
-def show(query: str, as_json: bool, first: bool, bib: str | None) -> None:
+def show(query: str, as_json: bool, first: bool, bib: tuple[str, ...]) -> None:
     """Show one paper in full, and where each figure came from.
 
     First pages come from the table of contents; last pages from the publisher where
@@ -371,7 +387,7 @@ _CITE_FORMATS = ("text", "html", "markdown", "bibtex", "csljson", "key")
 @click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
 @bib_option
 @_domain_errors
-def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, first: bool, bib: str | None) -> None:
+def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, first: bool, bib: tuple[str, ...]) -> None:
     """Format the papers QUERY... names as citations in any CSL style.
 
     A QUERY is a citation key or what `opmlbib search` takes (a system name, title words,

@@ -21,14 +21,20 @@ NOCASE_CLOSE = "</span>"
 def csl_title(record: Record) -> str:
     """The title with its case-protected words in CSL ``nocase`` spans.
 
-    Protected are the words BibTeX braces (:func:`bibtex.protected_spans`) and, as
-    BibTeX's sentence case keeps it, a capitalized word right after a colon.
+    Protected are exactly the words a file protects (a .bib's braces, CSL-JSON's own
+    ``nocase`` spans), or, for a record opmlbib made, the words BibTeX output braces
+    (:func:`bibtex.protected_spans`); and for all but CSL-JSON's, as BibTeX's sentence
+    case keeps it, a capitalized word right after a colon.
     """
     from .bibtex import protected_spans
 
     title = record.title
-    spans = list(protected_spans(title, record.case_protected))
-    for match in re.finditer(r":\s+([A-Z][\w'-]*)", title):
+    if record.title_protected is not None:  # the file says exactly what is protected
+        spans = list(record.title_protected)
+    else:
+        spans = list(protected_spans(title, record.case_protected))
+    bibtex_like = record.source is not None or record.title_protected is None
+    for match in re.finditer(r":\s+([A-Z][\w'-]*)", title) if bibtex_like else ():
         start, end = match.span(1)
         if not any(s <= start < e for s, e in spans):
             spans.append((start, end))
@@ -96,13 +102,9 @@ def to_csl_json(records: Sequence[Record]) -> list[dict]:
                      or extra.get("organization"))
         if publisher:
             item["publisher"] = publisher
-        if venue.year is not None:
-            parts = [venue.year]
-            if venue.month is not None:
-                parts.append(venue.month)
-                if venue.day is not None:
-                    parts.append(venue.day)
-            item["issued"] = {"date-parts": [parts]}
+        issued = _issued(record, extra)
+        if issued:
+            item["issued"] = issued
         if record.pages or extra.get("pages"):
             item["page"] = record.pages or extra["pages"]
         for field, variable in _CSL_VARIABLES.items():
@@ -122,6 +124,31 @@ def to_csl_json(records: Sequence[Record]) -> list[dict]:
     return items
 
 
+def _issued(record: Record, extra: dict[str, str]) -> dict | None:
+    """The CSL date of a record: its year, month and day; a range where the file gives one
+    (biblatex's ``date = {1982/1983}``, ``year = {1982--1983}``); otherwise a year the file
+    writes in words, as a literal date."""
+    from .model import iso_dates
+
+    def parts(year: int, month: int | None, day: int | None) -> list[int]:
+        return [year] + ([month] + ([day] if day is not None else []) if month is not None else [])
+
+    dates = iso_dates(extra["date"]) if extra.get("date") else None
+    # a range of years (citeproc-py renders no range of months or days: those give their start)
+    if dates and len(dates) == 2 and dates[0][1:] == dates[1][1:] == (None, None):
+        return {"date-parts": [[dates[0][0]], [dates[1][0]]]}
+    venue = record.venue
+    if venue.year is not None:
+        return {"date-parts": [parts(venue.year, venue.month, venue.day)]}
+    year = extra.get("year")
+    if year:
+        span = re.fullmatch(r"\s*(\d{4})\s*[-\u2013\u2014/]+\s*(\d{4})\s*", year)
+        if span:
+            return {"date-parts": [[int(span.group(1))], [int(span.group(2))]]}
+        return {"literal": year}
+    return None
+
+
 # BibTeX fields (as a user's .bib has them) → the CSL variables that carry them.
 _CSL_VARIABLES = {
     "volume": "volume",
@@ -132,6 +159,7 @@ _CSL_VARIABLES = {
     "type": "genre",
     "note": "note",
     "abstract": "abstract",
+    "issn": "ISSN",
 }
 # BibTeX's number is a journal's issue, a report's number, or a book's (a paper's) number
 # in its series.
@@ -160,15 +188,28 @@ _BIBTEX_TYPES = {
 _NOCASE = re.compile(re.escape(NOCASE_OPEN) + "(.*?)" + re.escape(NOCASE_CLOSE), re.S)
 
 
-def _protected_phrases(title: str) -> tuple[str, ...]:
-    """The ``nocase`` phrases of a CSL title, less a capitalized word right after a colon
-    (which :func:`csl_title` protects anyway, as BibTeX's sentence case keeps it)."""
+def _protected_phrases(title: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
+    """The protected phrases of a CSL title, less a capitalized word right after a colon
+    (which BibTeX's sentence case keeps anyway, so BibTeX output need not brace it)."""
     phrases = []
-    for match in _NOCASE.finditer(title):
-        after_colon = re.search(r":\s+$", title[: match.start()])
-        if not (after_colon and re.fullmatch(r"[A-Z][\w'-]*", match.group(1))):
-            phrases.append(match.group(1))
+    for start, end in spans:
+        after_colon = re.search(r":\s+$", title[:start])
+        if not (after_colon and re.fullmatch(r"[A-Z][\w'-]*", title[start:end])):
+            phrases.append(title[start:end])
     return tuple(dict.fromkeys(phrases))
+
+
+def _nocase_spans(title: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A CSL title's text and the character ranges its ``nocase`` spans protect."""
+    out, spans, position = [], [], 0
+    for match in _NOCASE.finditer(title):
+        out.append(title[position: match.start()])
+        start = sum(map(len, out))
+        out.append(match.group(1))
+        spans.append((start, start + len(match.group(1))))
+        position = match.end()
+    out.append(title[position:])
+    return "".join(out), tuple(spans)
 
 
 def from_csl_json(items, path: str | None = None) -> tuple[Record, ...]:
@@ -260,9 +301,9 @@ class _CslItem:
                 value = genre if field == "type" else self.text(variable)
             if value:
                 extra.append((field, value))
-        raw_title = self.text("title") or ""
+        title, protected = _nocase_spans(self.text("title") or "")
         return Record(
-            title=_NOCASE.sub(r"\1", raw_title),
+            title=title,
             authors=self.names("author"),
             editors=self.names("editor"),
             venue=Venue(
@@ -281,5 +322,6 @@ class _CslItem:
             doi=self.text("DOI"),
             entry_type=entry_type,
             extra=tuple(extra),
-            case_protected=_protected_phrases(raw_title),
+            case_protected=_protected_phrases(title, protected),
+            title_protected=protected,
         )

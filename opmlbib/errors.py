@@ -66,3 +66,21 @@ class AmbiguousQuery(OpmlbibError):
         )
         self.query = query
         self.candidates = candidates
+
+
+class BibWarning(UserWarning):
+    """Something in a user's file that bibtex or biber would also only warn about: the file
+    is still read, as they read it.  ``str()`` is ``FILE:LINE: message``."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
+        self.message = message
+        self.path = None if path is None else str(path)
+        self.line = line
+        super().__init__(str(OpmlbibError(message, path=path, line=line)))
+
+
+def warn(message: str, *, path: str | Path | None = None, line: int | None = None) -> None:
+    """Report a :class:`BibWarning` (the command line prints it as ``Warning: FILE:LINE: …``)."""
+    import warnings
+
+    warnings.warn(BibWarning(message, path=path, line=line), stacklevel=2)

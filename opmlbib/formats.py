@@ -18,7 +18,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .bibtex import _encode_url, encode_name, encode_text, encode_title, format_bibtex, provenance_comment
+from .bibtex import (
+    BIBLATEX_NAMES,
+    _encode_url,
+    encode_name,
+    encode_text,
+    encode_title,
+    format_bibtex,
+    provenance_comment,
+    source_definitions,
+    write_entry,
+)
 from .errors import BibError, OpmlbibError
 from .model import Author, Record
 
@@ -33,15 +43,9 @@ _BIBLATEX_TYPES = {
     "electronic": ("online", None),
     "www": ("online", None),
 }
-# BibTeX field names biblatex spells differently.
-_BIBLATEX_FIELDS = {
-    "journal": "journaltitle",
-    "school": "institution",
-    "annote": "annotation",
-    "archiveprefix": "eprinttype",
-    "primaryclass": "eprintclass",
-    "key": "sortkey",
-}
+# BibTeX field names biblatex spells differently (biblatex reads ``address`` as ``location``
+# itself, and a thesis's ``school`` as its ``institution``).
+_BIBLATEX_FIELDS = {**BIBLATEX_NAMES, "school": "institution", "key": "sortkey"}
 _VERBATIM = {"url", "doi", "eprint", "file"}
 
 
@@ -136,11 +140,18 @@ def biblatex_fields(record: Record) -> tuple[str, list[tuple[str, str]]]:
 
 
 def format_biblatex(records: Sequence[Record], *, comments: bool = True) -> str:
-    """All records as one biblatex file: an entry per record, a blank line between them."""
-    blocks = []
+    """All records as one biblatex file: an entry per record, a blank line between them.
+
+    A record read from a user's file keeps its values as the file wrote them, under
+    biblatex's names for its type and fields; the ``@preamble`` and ``@string``
+    definitions it uses come first."""
+    blocks = [source_definitions(records)]
     for record in records:
         if not record.key:
-            raise BibError(f"the record {record.title!r} has no citation key")
+            raise BibError(f"the record \"{record.title}\" has no citation key")
+        if record.source is not None:
+            blocks.append(write_entry(*biblatex_source_fields(record)))
+            continue
         entry_type, fields = biblatex_fields(record)
         width = max((len(name) for name, _ in fields), default=0)
         lines = []
@@ -153,7 +164,24 @@ def format_biblatex(records: Sequence[Record], *, comments: bool = True) -> str:
             lines[-1] = lines[-1].removesuffix(",")
         lines.append("}")
         blocks.append("\n".join(lines) + "\n")
-    return "\n".join(blocks)
+    return "\n".join(block for block in blocks if block)
+
+
+def biblatex_source_fields(record: Record) -> tuple[str, str, list[tuple[str, str]]]:
+    """A user's entry under biblatex's names: its type (with a ``type`` field where
+    biblatex needs one) and its fields renamed where biblatex spells them otherwise (and
+    the entry has no field of that name already), each value exactly as written."""
+    source = record.source
+    assert source is not None
+    names = {name.lower() for name, _ in source.fields}
+    entry_type, type_field = _BIBLATEX_TYPES.get(source.entry_type.lower(), (source.entry_type, None))
+    fields = []
+    for name, raw in source.fields:
+        renamed = _BIBLATEX_FIELDS.get(name.lower())
+        fields.append((renamed if renamed and renamed not in names else name, raw))
+    if type_field and "type" not in names:
+        fields.append(("type", "{" + type_field + "}"))
+    return entry_type, record.key, fields
 
 
 # ---------------------------------------------------------------------------- RIS

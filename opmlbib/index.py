@@ -218,19 +218,40 @@ class Index:
         )
 
     def record(self, position: int) -> Record:
-        """The entry parsed in full, exactly as parsing the whole file gives it."""
+        """The entry parsed in full, exactly as parsing the whole file gives it (with the
+        fields it inherits from its crossref parent)."""
         from dataclasses import replace
 
         from .bibtex import parse_bibtex
 
+        import warnings
+
+        from .errors import BibWarning, warn
+
         s = self._s
-        start, end, line = s["start"][position], s["end"][position], s["line"][position]
-        text = s["strings"][0] + "\n" + self.source.data[start:end].decode("utf-8")
-        try:
-            (record,) = parse_bibtex(text, path=self.source.path)
-        except BibError as exc:  # located in the snippet: say where the entry is in the file
-            raise BibError(exc.message, path=self.source.path, line=line) from None
+        line = s["line"][position]
+        text = s["strings"][0] + "\n" + self._text(position)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", BibWarning)
+            try:
+                record = parse_bibtex(text, path=self.source.path)[0]
+                parent = dict(record.extra).get("crossref", "").strip().lower()
+                found = [other for other in self.with_key(parent) if other != position] if parent else []
+                if found:
+                    record = parse_bibtex(text + "\n" + self._text(found[0]), path=self.source.path)[0]
+            except BibError as exc:  # located in the snippet: say where the entry is in the file
+                raise BibError(exc.message, path=self.source.path, line=line) from None
+        for warning in caught:  # likewise
+            message = warning.message
+            if isinstance(message, BibWarning):
+                warn(message.message, path=self.source.path, line=line)
+            else:
+                warnings.warn_explicit(message, warning.category, warning.filename, warning.lineno)
         return replace(record, line=line)
+
+    def _text(self, position: int) -> str:
+        s = self._s
+        return self.source.data[s["start"][position]: s["end"][position]].decode("utf-8")
 
 
 # ----------------------------------------------------------------- building
@@ -661,13 +682,18 @@ class IndexedLibrary(Library):
         return self._full(light)
 
 
-def open_library(bib: str | Path | None, progress: Progress | None = None) -> Library:
-    """The records a command looks up: the built-in proceedings, a small .bib file parsed in
-    full, or a large one through its index."""
+def open_library(bibs: Sequence[str | Path] | str | Path | None, progress: Progress | None = None) -> Library:
+    """The records a command looks up: the built-in proceedings, small .bib files (or several
+    files) parsed in full, or one large file through its index."""
     from .library import bib_records, default_records, is_csl_json
 
-    if bib is None:
+    if not bibs:
         return RecordsLibrary(default_records())
+    if not isinstance(bibs, (str, os.PathLike)):
+        if len(bibs) > 1:
+            return RecordsLibrary(bib_records(*bibs))
+        (bibs,) = bibs
+    bib = bibs
     try:
         large = os.stat(bib).st_size >= INDEX_FROM_BYTES
     except OSError:

@@ -51,8 +51,27 @@ def toc_records(path: str | Path, meta: str | Path | None = None) -> tuple[Recor
     return bibtex.assign_keys(records)
 
 
-def bib_records(path: str | Path) -> tuple[Record, ...]:
-    """A user's .bib file (or CSL-JSON file) as records, keys as the file has them."""
+def bib_records(*paths: str | Path) -> tuple[Record, ...]:
+    """The user's .bib files (or CSL-JSON files) as one library of records, keys as the files
+    have them, in file order.  A key in two of the files (compared without regard to case,
+    as BibTeX compares them) is an error naming both."""
+    if len(paths) == 1:
+        return _file_records(paths[0])
+    records: list[Record] = []
+    where: dict[str, tuple[str, Record]] = {}
+    for path in paths:
+        for record in _file_records(path):
+            first = where.setdefault(record.key.lower(), (str(path), record))
+            if first[1] is not record:
+                at = f"{first[0]}:{first[1].line}" if first[1].line else first[0]
+                raise BibError(f"the key {record.key} is also in {at}; keys must be unique across the files",
+                               path=path, line=record.line)
+            records.append(record)
+    return tuple(records)
+
+
+def _file_records(path: str | Path) -> tuple[Record, ...]:
+    """One .bib or CSL-JSON file as records."""
     from pathlib import Path
 
     try:

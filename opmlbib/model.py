@@ -45,6 +45,33 @@ def page_range(text: str, source: Source, detail: str = "") -> tuple[Page, Page 
     return Page(int(match.group(1)), source, detail), last
 
 
+_ISO_DATE = re.compile(r"(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[\d:]+Z?)?[?~%]?")
+
+
+def iso_dates(text: str) -> list[tuple[int, int | None, int | None]] | None:
+    """An ISO 8601 date or range, as biblatex's ``date`` field holds it (``2019-05-20``,
+    ``2019-05``, ``1982/1983``, ``2019-05-20/2019-05-22``, ``2019/``), as (year, month,
+    day) for the start and, for a closed range, the end; None for anything else.  Month
+    numbers over 12 (EDTF seasons) are left out."""
+    parts = text.strip().split("/")
+    if len(parts) > 2 or not parts[0]:
+        return None
+    dates = []
+    for part in parts:
+        if not part or part in ("..", "?"):
+            continue
+        match = _ISO_DATE.fullmatch(part.strip())
+        if match is None:
+            return None
+        year = int(match.group(1))
+        month = int(match.group(2)) if match.group(2) else None
+        day = int(match.group(3)) if match.group(3) and month is not None else None
+        if month is not None and not 1 <= month <= 12:
+            month, day = None, None
+        dates.append((year, month, day))
+    return dates
+
+
 @dataclass(frozen=True)
 class Author:
     given: str
@@ -89,6 +116,32 @@ class Venue:
 
 
 @dataclass(frozen=True)
+class SourceFile:
+    """What a bibliography file defines for all its entries, as written: ``@string``
+    macros (name, raw value) and ``@preamble`` values, in file order."""
+
+    path: str | None = None
+    strings: tuple[tuple[str, str], ...] = ()
+    preambles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """An entry exactly as its file wrote it: the type and field names as spelt there and
+    each value's raw text (``{Monte {C}arlo}``, ``jan # " / " # feb``, ``"x"``), which is
+    what writing the entry back as BibTeX reproduces."""
+
+    entry_type: str
+    fields: tuple[tuple[str, str], ...]
+    file: SourceFile = SourceFile()
+
+    def raw(self, name: str) -> str | None:
+        """The raw value of the field ``name`` (any case), if the entry has it."""
+        name = name.lower()
+        return next((value for field, value in self.fields if field.lower() == name), None)
+
+
+@dataclass(frozen=True)
 class Record:
     """One paper.  ``key`` is empty until keys are assigned for a whole library."""
 
@@ -112,6 +165,13 @@ class Record:
     line: int | None = None
     #: Editors of the book or proceedings the record appeared in, when its source names them.
     editors: tuple[Author, ...] = ()
+    #: Character ranges of ``title`` whose case must survive case changes, exactly (as the
+    #: braces of a user's .bib mark them); None where they are inferred from the title's
+    #: words and ``case_protected``.
+    title_protected: tuple[tuple[int, int], ...] | None = None
+    #: The entry as its file wrote it, for a record read from a user's .bib; None for a
+    #: record opmlbib made (or changed).
+    source: SourceEntry | None = None
 
     @property
     def pages(self) -> str | None:

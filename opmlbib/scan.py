@@ -94,6 +94,7 @@ class Scan:
     #: @string macros in file order: (name as written, raw value).
     strings: list[tuple[str, str]]
     #: The @string blocks as written, in file order (to parse single entries on their own).
+    #: The text of each @string and @preamble block, in file order.
     string_blocks: list[str]
 
 
@@ -120,6 +121,8 @@ class _Scanner:
         self.line_at = 0
 
     def run(self) -> Scan:
+        from .bibtex import preamble_macros
+
         text = self.text
         position = 0
         report_every = 1 << 20
@@ -136,8 +139,14 @@ class _Scanner:
             opening = match.end()
             if text[opening] != "{":
                 raise Unsupported(f"a block delimited by parentheses at line {self._line(start)}")
-            if kind.startswith("@comment") or kind.startswith("@preamble"):
+            if kind.startswith("@comment"):
                 position = self._closing(opening + 1, start) + 1
+            elif kind.startswith("@preamble"):
+                position = self._closing(opening + 1, start) + 1
+                if preamble_macros([text[start:position]]):
+                    # the full reader expands the commands it defines; this pass does not
+                    raise Unsupported(f"an @preamble that defines commands at line {self._line(start)}")
+                self.string_blocks.append(text[start:position])
             elif kind.startswith("@string"):
                 position = self._string(start, opening)
             else:
@@ -214,7 +223,10 @@ class _Scanner:
         if len(set(names)) != len(names):
             raise Unsupported(f"a field given twice in the entry at line {self._line(start)}")
         wanted = self.wanted
-        found = {lowered: value.strip() for lowered, (_, value) in zip(map(str.lower, names), fields) if lowered in wanted}
+        found: dict[str, str] = {}
+        for lowered, (_, value) in zip(map(str.lower, names), fields):
+            if lowered in wanted:
+                found.setdefault(lowered, value.strip())  # the first of a field given twice, as bibtex reads it
         if key in self.keys:
             raise Unsupported(f"the key {key} is used twice")
         self.keys.add(key)
@@ -421,13 +433,11 @@ _LATEX_PIECES: dict[str, str] = {}
 
 
 def _latex_piece(text: str) -> str:
-    """The LaTeX decoder's output for one piece, before whitespace is tidied (``\\url{...}``
-    read verbatim, as :func:`opmlbib.bibtex.decode` reads it)."""
+    """The LaTeX decoder's output for one piece, before whitespace is tidied."""
     if text not in _LATEX_PIECES:
-        from .bibtex import _VERBATIM_ARGUMENT, _carry_verbatim, _decoder, _parsing_context
+        from .bibtex import latex_to_text
 
-        latex = _VERBATIM_ARGUMENT.sub(_carry_verbatim, text) if "\\" in text else text
-        _LATEX_PIECES[text] = _decoder().latex_to_text(latex, latex_context=_parsing_context())
+        _LATEX_PIECES[text] = latex_to_text(text)
     return _LATEX_PIECES[text]
 
 

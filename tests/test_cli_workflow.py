@@ -237,7 +237,12 @@ def test_export_with_a_users_bib(tmp_path):
                    "  publisher = {Addison-Wesley}, year = 1994}\n")
     result = invoke("export", "--bib", bib, "--format", "biblatex")
     assert result.exit_code == 0
-    assert "@book{lamport1994," in result.stdout and "date      = {1994}" in result.stdout
+    # the values as the file has them, under biblatex's names where it spells them otherwise
+    assert result.stdout == (
+        "@book{lamport1994,\n  author    = {Lamport, Leslie},\n"
+        "  title     = {{\\LaTeX}: A Document Preparation System},\n"
+        "  publisher = {Addison-Wesley},\n  year      = 1994\n}\n"
+    )
     assert invoke("export", "--bib", tmp_path / "none.bib").exit_code == 1
 
 

@@ -46,17 +46,14 @@ CASES = [
     (["toc", "{d}/bom.txt", "--meta", "{d}/bad.toml"], "bad.toml"),
     (["toc", "{d}/bom.txt", "--meta", "{d}/missing.toml"], "missing.toml"),
     (["search", "x", "--bib", "{d}/missing.bib"], "missing.bib"),
-    (["search", "x", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
     (["search", "x", "--bib", "{d}/latin1.bib"], "latin1.bib:1: not UTF-8"),
     (["search", "x", "--bib", "{d}/binary.bin"], "binary.bin"),
     (["search", "x", "--bib", "{d}/huge.bib"], "no paper matches"),
     (["export", "--bib", "{d}/huge.bib"], "huge.bib:1: a: field title is 6,291,456 characters long"),
     (["search", "x", "--bib", "{d}/huge.txt"], "huge.txt: no BibTeX entries"),
     (["search", "x", "--bib", "{d}/empty.bib"], "empty.bib: no BibTeX entries"),
-    (["show", "x", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
     (["show", "x", "--bib", "{d}/broken.json"], "broken.json:3: not valid JSON"),
     (["cite", "x", "--bib", "{d}/notlist.json"], "notlist.json: CSL-JSON must be a list"),
-    (["export", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
     (["export", "--bib", "{d}/empty.bib"], "empty.bib: no BibTeX entries"),
     (["aux", "{d}/missing.aux"], "missing.aux"),
     (["aux", "{d}/notaux.aux"], "notaux.aux"),
@@ -69,7 +66,6 @@ CASES = [
     (["cite", "TonY", "--style", "ieeee"], "ieee"),
     (["cite", "TonY", "--style", "{d}/binary.bin"], "binary.bin"),
     (["cite", "TonY", "--style", "{d}/huge.txt"], "huge.txt"),
-    (["cite", "TonY", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
     (["search", "quantum chromodynamics on the lattice"], "no paper matches"),
     (["show", "Microsoft"], "fits 2 papers"),
 ]
@@ -99,3 +95,13 @@ def test_hostile_input_is_one_clear_error(folder, args, expected):
     assert expected in result.stderr, result.stderr
     assert "Traceback" not in result.output
     assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("args", [["search", "fine"], ["show", "fine"], ["export"], ["cite", "a"]])
+def test_a_broken_entry_is_a_warning_and_the_rest_is_read(folder, args):
+    """As bibtex skips an entry it cannot parse and reads on, so does every command."""
+    result = CliRunner().invoke(cli, [*args, "--bib", str(folder / "unbalanced.bib")])
+    assert result.exit_code == 0, result.output
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
+    assert warning.startswith(f"Warning: {folder / 'unbalanced.bib'}:3: cannot parse this block (")
+    assert "Fine" in result.stdout or "fine" in result.stdout

@@ -47,7 +47,10 @@ def assert_same_blocks(text: str) -> None:
     for entry, block in zip(result.entries, library.entries):
         assert (entry.key, entry.entry_type, entry.line) == (block.key, block.entry_type, block.start_line + 1)
         assert text[entry.start: entry.end] == block.raw
-        wanted = {f.key.lower(): f.value for f in block.fields if f.key.lower() in scanner.SEARCH_FIELDS}
+        wanted: dict = {}
+        for f in block.fields:  # the first of a field given twice (in two cases), as bibtex reads it
+            if f.key.lower() in scanner.SEARCH_FIELDS:
+                wanted.setdefault(f.key.lower(), f.value)
         assert entry.fields == wanted
     assert result.strings == [(s.key, s.value) for s in library.strings]
 
@@ -194,9 +197,9 @@ def test_name_parts_equal_bibtexparser(name):
 def test_macros_and_unknown_macros():
     text = '@string{v = "Venue"}\n@misc{a, title = v # " " # {Two}, year = {2020}}\n'
     assert light(text) == full(text)
-    result = scan("@misc{a, title = nosuchmacro}\n")
-    with pytest.raises(OpmlbibError, match="nosuchmacro"):
-        Decoder(result.strings).title(result.entries[0])
+    # an undefined macro reads as empty, as bibtex reads it (the full reader also warns)
+    result = scan("@misc{a, title = nosuchmacro # {Two}}\n")
+    assert Decoder(result.strings).title(result.entries[0]) == "Two"
 
 
 BRACED_NAME_TEXT = texts(
