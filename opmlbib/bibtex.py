@@ -703,7 +703,7 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
     library = bibtexparser.parse_string(text, parse_stack=[])
     strings: list[tuple[str, str, int]] = []
     preambles: list[str] = []
-    entries: list[tuple[str, str, list[tuple[str, str]], int]] = []
+    entries: list[tuple[str, str, list[tuple[str, str, int]], int]] = []
     seen: dict[str, int] = {}
     for block in library.blocks:
         line = block.start_line + 1
@@ -730,13 +730,18 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
                  "left out, as bibtex leaves it out", path=path, line=line)
             continue
         seen[block.key.lower()] = line
-        fields: list[tuple[str, str]] = []
+        fields: list[tuple[str, str, int]] = []  # name, raw value, line
         for field in block.fields:
-            if not any(name.lower() == field.key.lower() for name, _ in fields):
-                fields.append((field.key, str(field.value)))
-        entries.append((block.entry_type, block.key, fields, line))
+            if not any(name.lower() == field.key.lower() for name, _, _ in fields):
+                fields.append((field.key, str(field.value), field.start_line + 1))
+        written = _WRITTEN_TYPE.match(block.raw or "")
+        entries.append((written.group(1) if written else block.entry_type, block.key, fields, line))
     file = _File(path, strings, preambles)
     return _records(file, entries)
+
+
+# The entry type as the file spells it (bibtexparser lower-cases it).
+_WRITTEN_TYPE = re.compile(r"\s*@\s*([A-Za-z][\w-]*)")
 
 
 def _repeated(entry) -> set[str]:
@@ -744,14 +749,14 @@ def _repeated(entry) -> set[str]:
     return {name for name in names if names.count(name) > 1}
 
 
-def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str]], int]]) -> tuple[Record, ...]:
+def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int]], int]]) -> tuple[Record, ...]:
     from .model import SourceEntry
 
     values = {}
     for entry_type, key, fields, line in entries:
         own = {}
-        for name, raw in fields:
-            value = file.resolve(raw, line, f"{key}: field {name.lower()}")
+        for name, raw, field_line in fields:
+            value = file.resolve(raw, field_line, f"{key}: field {name.lower()}")
             if len(value) > MAX_VALUE_CHARS:
                 raise BibError(f"{key}: field {name.lower()} is {len(value):,} characters long; opmlbib reads values "
                                f"of up to {MAX_VALUE_CHARS:,}", path=file.path, line=line)
@@ -767,7 +772,7 @@ def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str]], i
                 merged = inherit(own, *values[parent_key.lower()])
             else:
                 warn(f"{key}: crossref {parent_key} names no entry of this file", path=file.path, line=line)
-        source = SourceEntry(entry_type, tuple(fields), file.source)
+        source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source)
         records.append(_record(file, kind, key, merged, line, source))
     return tuple(records)
 

@@ -313,3 +313,154 @@ def test_bibtex_reads_a_corporate_author_as_one_family_name(tmp_path):
     # alpha's label takes the first letter of each family name: A for the group as one name
     # (G, for "Group", if BibTeX had split it into given and family names)
     assert "\\bibitem[AL" in (tmp_path / "main.bbl").read_text()
+
+
+# ----------------------------------------------------------- a user's .bib, nothing lost
+
+USERS = r"""% a user's own file
+@preamble{"\newcommand{\noopsort}[1]{}\newcommand{\SystemX}{SysX}"}
+@string{evo = "Evolutionary Computation"}
+@string{cec = "Proc. Congress on " # evo}
+@string{unused = "Never used"}
+
+@inproceedings{child,
+  author    = {M{\"u}ller, Hans and others},
+  title    = {Monte {C}arlo {M}arkov Chains for Cu$_2$O, O($n^2$) and {\SystemX}: Lee & Low},
+  pages    = {091001},
+  crossref = {CEC_2002},
+  note     = {See \cite{other}},
+  url      = {http://x.org/a b?q=1\&r=2},
+  doi      = {DOI: 10.1000/xyz},
+  month    = jan # " / " # feb,
+}
+
+@Article{Odd,
+  Title = {Pages {6:1--6:16} and a year range},
+  author = {Doe, J.},
+  year = {1982--1983}, month = {31},
+  pages = {6:1--6:16},
+  journal = nosuchmacro,
+  file = {Full Text:files/1/odd.pdf:application/pdf},
+  issn = {1234-5678},
+}
+
+@proceedings{CEC_2002,
+  title     = cec,
+  year      = 2002,
+  editor    = {Ann Editor},
+  publisher = {IEEE},
+}
+"""
+
+
+def read_users(path="u.bib"):
+    with pytest.warns(BibWarning) as caught:
+        records = parse_bibtex(USERS, path=path)
+    return {r.key: r for r in records}, [str(w.message) for w in caught]
+
+
+def test_a_users_entry_is_written_back_as_the_file_wrote_it():
+    records, _ = read_users()
+    text = format_bibtex(list(records.values()))
+    # each value exactly as written: macros, braces, math, \cite, \&, spacing
+    for line in (
+        "  title    = {Monte {C}arlo {M}arkov Chains for Cu$_2$O, O($n^2$) and {\\SystemX}: Lee & Low},",
+        "  pages    = {091001},",
+        "  crossref = {CEC_2002},",
+        "  note     = {See \\cite{other}},",
+        "  url      = {http://x.org/a b?q=1\\&r=2},",
+        "  doi      = {DOI: 10.1000/xyz},",
+        '  month    = jan # " / " # feb',
+        "  Title   = {Pages {6:1--6:16} and a year range},",
+        "  year    = {1982--1983},",
+        "  journal = nosuchmacro,",
+        "  title     = cec,",
+        "@Article{Odd,",
+    ):
+        assert line in text.splitlines(), line
+    # the definitions the entries use come first; an unused one does not
+    assert text.startswith('@preamble{"\\newcommand{\\noopsort}[1]{}\\newcommand{\\SystemX}{SysX}"}\n'
+                           '@string{evo = "Evolutionary Computation"}\n'
+                           '@string{cec = "Proc. Congress on " # evo}\n\n')
+    assert "unused" not in text and "% child" not in text  # no provenance comment on the user's own entries
+    # and an export of the export is the same text
+    with pytest.warns(BibWarning):
+        assert format_bibtex(parse_bibtex(text)) == text
+
+
+def test_what_bibtex_only_warns_about_is_a_warning_naming_the_line():
+    records, warnings = read_users()
+    assert list(records) == ["child", "Odd", "CEC_2002"]
+    assert warnings == [
+        "u.bib:23: Odd: field journal: @string macro nosuchmacro is not defined (read as empty, as bibtex reads it)",
+    ]
+    text = "@misc{a, title={x}, title={y}}\n@misc{A, title={z}}\n@misc{b, author={Doe, J., Jr., X, Y}, title={w}}\n"
+    with pytest.warns(BibWarning) as caught:
+        read = parse_bibtex(text, path="w.bib")
+    assert [(r.key, r.title) for r in read] == [("a", "x"), ("b", "w")]
+    messages = [str(w.message) for w in caught]
+    assert messages[0] == "w.bib:1: a: title given more than once; the first is used, as bibtex uses it"
+    assert messages[1].startswith("w.bib:2: A: the key is used again (first at line 1)")
+    assert messages[2].startswith('w.bib:3: b: the name "Doe, J., Jr., X, Y" ')
+
+
+def test_the_decoded_view_keeps_meaning():
+    records, _ = read_users()
+    child, odd = records["child"], records["Odd"]
+    assert child.title == "Monte Carlo Markov Chains for Cu₂O, O(n²) and SysX: Lee & Low"
+    # the braces protect exactly C, M and the command's text
+    assert [child.title[a:b] for a, b in child.title_protected] == ["C", "M", "SysX"]
+    extra = dict(child.extra)
+    assert child.first_page is None and extra["pages"] == "091001"
+    assert extra["note"] == "See \\cite{other}" and extra["month"] == "January / February"
+    assert child.url == "http://x.org/a b?q=1&r=2" and child.doi == "10.1000/xyz"
+    # inherited from the crossref parent: year, editor, publisher, and its title as booktitle
+    assert (child.venue.year, child.venue.publisher, child.venue.booktitle) == (2002, "IEEE", "Proc. Congress on Evolutionary Computation")
+    assert [e.family for e in child.editors] == ["Editor"]
+    assert dict(odd.extra)["pages"] == "6:1–6:16" and dict(odd.extra)["year"] == "1982–1983"
+    assert dict(odd.extra)["month"] == "31" and dict(odd.extra)["file"] == "Full Text:files/1/odd.pdf:application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("Lee & Low Blog", "Lee & Low Blog"),
+        ("Cu$_2$O", "Cu₂O"),
+        ("{$\\ln n$}", "ln n"),
+        ("{InN}{$\\slash$}{GaN}", "InN/GaN"),
+        ("$\\surd$", "√"),
+        ("O($n^2$)", "O(n²)"),
+        ("$x^\\mathrm{th}$", "xᵗʰ"),
+        ("$\\mathcal{O}(n \\log n)$", "O(n log n)"),
+        ("$\\alpha$-helix", "α-helix"),
+        ("$\\frac{1}{2}$", "$\\frac{1}{2}$"),  # no exact text: as written
+        ("$x_\\beta$", "$x_\\beta$"),
+        ("see \\cite{a,b} and \\citep[p.~2]{c}", "see \\cite{a,b} and \\citep[p.~2]{c}"),
+        ("a\\hyphen b", "a-b"),
+        ("100\\% of \\$5", "100% of $5"),
+        ("\\~$x$", "x̃"),
+    ],
+)
+def test_decoding_math_specials_and_references(value, text):
+    assert decode(value) == text
+
+
+def test_commands_a_preamble_defines_are_expanded_in_the_view():
+    from opmlbib.bibtex import preamble_macros
+
+    macros = preamble_macros(['"\\newcommand{\\Sys}{The {S}ystem} \\def\\Other{X} \\newcommand{\\Arg}[1]{#1}"'])
+    assert macros == {"Sys": "The {S}ystem", "Other": "X"}
+    # as TeX reads them: the space after a command's name ends the name
+    assert decode("\\Sys{} and \\Other{} and \\Arg{kept}, \\Other x", macros) == "The System and X and kept, Xx"
+
+
+def test_biblatex_fields_are_read():
+    (record,) = parse_bibtex("@article{k, journaltitle = {J. X}, location = {Berlin}, date = {2019-05-20/2019-05-22}, title = {T}}")
+    assert (record.venue.year, record.venue.month, record.venue.day, record.venue.address) == (2019, 5, 20, "Berlin")
+    assert dict(record.extra)["journal"] == "J. X" and dict(record.extra)["date"] == "2019-05-20/2019-05-22"
+
+
+def test_doubling_macros_are_refused_before_they_exhaust_memory():
+    text = '@string{s0 = "xxxxxxxx"}\n' + "".join(f"@string{{s{i} = s{i - 1} # s{i - 1}}}\n" for i in range(1, 40))
+    with pytest.raises(BibError, match=r"x\.bib:\d+: @string s\d+: the value grows past 100,000 characters"):
+        parse_bibtex(text + "@misc{a, title = s39}\n", path="x.bib")

@@ -407,3 +407,95 @@ def test_export_csljson_is_what_cite_formats_and_reads_back_as_a_library(tmp_pat
     items.write_text(exported.stdout, encoding="utf-8")
     assert invoke("cite", "TonY", "--bib", str(items)).stdout == invoke("cite", "TonY").stdout
     assert invoke("search", "Katib", "--bib", str(items), "--json").exit_code == 0
+
+
+# ------------------------------------------------------------------ a user's own .bib
+
+USERS_BIB = r"""@string{cec = "Proc. Congress on Evolutionary Computation"}
+@string{lncs = "LNCS"}
+@inproceedings{kid1, author = {Doe, Jane}, title = {Monte {C}arlo {M}arkov Methods}, pages = {1--9}, crossref = {CEC_2002}}
+@inproceedings{kid2, author = {Roe, Rick}, title = {Lee \& Low}, pages = {091001}, crossref = {CEC_2002}, note = {See \cite{kid1}}}
+@article{solo, author = {Poe, Ed}, title = {Cu$_2$O Films}, journal = {J. Films}, year = 1999, series = lncs}
+@proceedings{CEC_2002, title = cec, year = 2002, editor = {Ann Editor}, publisher = {IEEE}}
+"""
+
+
+@pytest.fixture()
+def users_bib(tmp_path):
+    path = tmp_path / "mine.bib"
+    path.write_text(USERS_BIB, encoding="utf-8")
+    return path
+
+
+def test_aux_brings_the_crossref_parents_after_the_entries_that_need_them(users_bib, tmp_path):
+    aux = tmp_path / "paper.aux"
+    aux.write_text("\\relax\n\\citation{CEC_2002}\n\\citation{kid2}\n\\bibdata{mine}\n")
+    result = invoke("aux", aux, "--bib", users_bib)
+    assert result.exit_code == 0, result.output
+    assert keys_of(result.stdout) == ["kid2", "CEC_2002"]
+    assert result.stdout.startswith('@string{cec = "Proc. Congress on Evolutionary Computation"}\n\n')
+    assert "lncs" not in result.stdout  # a definition no written entry uses stays out
+
+
+def test_several_bib_files_form_one_library(users_bib, tmp_path):
+    other = tmp_path / "other.bib"
+    other.write_text("@misc{extra, title = {Another Thing}, author = {Zed, Zoe}}\n")
+    result = invoke("export", "--bib", users_bib, "--bib", other)
+    assert result.exit_code == 0 and keys_of(result.stdout) == ["kid1", "kid2", "solo", "CEC_2002", "extra"]
+    clash = tmp_path / "clash.bib"
+    clash.write_text("\n@misc{SOLO, title = {Same key}}\n")
+    result = CliRunner().invoke(cli, ["export", "--bib", str(users_bib), "--bib", str(clash)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {clash}:2: the key SOLO is also in {users_bib}:5; keys must be unique across the files\n"
+
+
+def test_cite_show_and_csljson_see_inherited_fields_and_kept_meaning(users_bib):
+    result = invoke("cite", "kid1", "kid2", "solo", "--bib", users_bib)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "[1] Jane Doe. Monte Carlo Markov methods. In Ann Editor, editor, Proc. Congress on Evolutionary "
+        "Computation, pages 1–9. IEEE, 2002.",
+        "[2] Ed Poe. Cu₂O films. J. Films, 1999.",
+        "[3] Rick Roe. Lee & low. In Ann Editor, editor, Proc. Congress on Evolutionary Computation, page "
+        "091001. IEEE, 2002. See \\cite{kid1}.",
+    ]
+    shown = invoke("show", "kid2", "--bib", users_bib, "--json")
+    assert '"booktitle": "Proc. Congress on Evolutionary Computation"' in shown.stdout
+    assert '"pages": "091001"' in shown.stdout and '"date": "2002"' in shown.stdout
+
+
+def test_warnings_about_a_users_file_are_one_line_each_and_the_command_goes_on(tmp_path):
+    path = tmp_path / "odd.bib"
+    path.write_text("@misc{a, title = {Fine}, journal = nosuch}\n\n@misc{b, title = {Broken}\n")
+    result = CliRunner().invoke(cli, ["export", "--bib", str(path)])
+    assert result.exit_code == 0
+    assert keys_of(result.stdout) == ["a"] and "journal = nosuch" in result.stdout
+    assert result.stderr.splitlines() == [
+        f"Warning: {path}:3: cannot parse this block (Unexpectedly reached end of file); it is left out, as bibtex leaves it out",
+        f"Warning: {path}:1: a: field journal: @string macro nosuch is not defined (read as empty, as bibtex reads it)",
+    ]
+
+
+def test_add_from_a_users_bib_brings_the_macros_the_target_lacks(users_bib, tmp_path):
+    target = tmp_path / "paper.bib"
+    target.write_text('@string{cec = "Mine"}\n')
+    result = invoke("add", "kid1", "solo", "--bib", users_bib, "--to", target)
+    assert result.exit_code == 0, result.output
+    text = target.read_text()
+    assert text.startswith('@string{cec = "Mine"}\n\n@string{lncs = "LNCS"}\n\n@inproceedings{kid1,')
+    assert "  series  = lncs\n" in text
+
+
+@pytest.mark.latex
+def test_bibtex_reads_the_aux_output_of_a_users_bib_without_a_warning(users_bib, tmp_path):
+    require("pdflatex", "bibtex")
+    (tmp_path / "paper.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n\\cite{kid1,kid2}\n"
+        "\\bibliographystyle{plain}\n\\bibliography{refs}\n\\end{document}\n"
+    )
+    assert pdflatex(tmp_path, "paper").returncode == 0
+    assert invoke("aux", tmp_path / "paper.aux", "--bib", users_bib, "-o", tmp_path / "refs.bib").exit_code == 0
+    blg = bibtex_run(tmp_path, "paper")
+    assert "Warning" not in blg and "error" not in blg.lower(), blg
+    bbl = bbl_text(tmp_path, "paper")
+    assert "Proc. Congress on Evolutionary Computation" in bbl and "pages 1--9" in bbl
