@@ -570,7 +570,8 @@ def format_bibtex(records: Sequence[Record], *, comments: bool = True, definitio
         if not record.key:
             raise BibError(f"the record \"{record.title}\" has no citation key")
         if record.source is not None:
-            blocks.append(write_entry(record.source.entry_type, record.key, record.source.fields))
+            source = record.source
+            blocks.append(source.text or write_entry(source.entry_type, record.key, source.fields))
             continue
         comment = provenance_comment(record) if comments else ""
         blocks.append((comment + "\n" if comment else "") + write_entry(record.entry_type, record.key, entry_fields(record)))
@@ -659,7 +660,10 @@ _CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mv
 
 
 class _File:
-    """One .bib file being read: its definitions, expanded, and where to report problems."""
+    """One .bib file being read: its definitions, expanded, and where to report problems.
+
+    Macros are defined in file order, as bibtex defines them: a value reads the definitions
+    that come before it (:meth:`define_until`)."""
 
     def __init__(self, path: str | Path | None, strings: list[tuple[str, str, int]], preambles: list[str]) -> None:
         from .model import SourceFile
@@ -668,8 +672,13 @@ class _File:
         self.source = SourceFile(self.path, tuple((name, raw) for name, raw, _ in strings), tuple(preambles))
         self.macros = preamble_macros(preambles)
         self.strings = dict(_MONTH_STRINGS)
-        for name, raw, line in strings:
+        self._definitions, self._defined = strings, 0
+
+    def define_until(self, count: int) -> None:
+        """Define the file's first ``count`` macros (those not defined yet)."""
+        for name, raw, line in self._definitions[self._defined: count]:
             self.strings[name.lower()] = self.resolve(raw, line, f"@string {name}")
+        self._defined = max(self._defined, count)
 
     def resolve(self, raw: str, line: int, where: str) -> str:
         def undefined(name: str) -> str:
@@ -703,15 +712,24 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
     library = bibtexparser.parse_string(text, parse_stack=[])
     strings: list[tuple[str, str, int]] = []
     preambles: list[str] = []
-    entries: list[tuple[str, str, list[tuple[str, str, int]], int]] = []
+    # type, key, fields (name, raw value, line), line, text if kept whole, macros defined before it
+    entries: list[tuple[str, str, list[tuple[str, str, int]], int, str | None, int]] = []
     seen: dict[str, int] = {}
     for block in library.blocks:
         line = block.start_line + 1
+        verbatim = None
         if isinstance(block, bp.String):
             strings.append((block.key, str(block.value), line))
             continue
         if isinstance(block, bp.Preamble):
             preambles.append(str(block.value))
+            continue
+        if isinstance(block, bp.DuplicateBlockKeyBlock):
+            # a key or macro name used again: read like the first (an entry is then left
+            # out, below; a macro is defined anew for what follows, as bibtex defines it)
+            block = block.ignore_error_block
+        if isinstance(block, bp.String):
+            strings.append((block.key, str(block.value), line))
             continue
         if isinstance(block, bp.DuplicateFieldKeyBlock):
             block = block.ignore_error_block
@@ -721,8 +739,14 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
             error = block.error
             reason = " ".join(str(getattr(error, "abort_reason", "") or error).split()) or "a syntax error"
             reason = reason.removesuffix(".")
-            warn(f"cannot parse this block ({reason}); it is left out, as bibtex leaves it out", path=path, line=line)
-            continue
+            salvaged = _salvage(block.raw or "")
+            if salvaged is None:
+                warn(f"cannot parse this block ({reason}); it is left out, as bibtex leaves it out", path=path, line=line)
+                continue
+            block, verbatim = salvaged
+            names = ", ".join(field.key for field in block.fields)
+            warn(f"{block.key}: cannot parse this entry ({reason}); read as bibtex reads it, up to the field that "
+                 f"breaks it ({names or 'no fields'}), and written back as it is", path=path, line=line)
         if not isinstance(block, bp.Entry):
             continue
         if block.key.lower() in seen:
@@ -735,9 +759,31 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
             if not any(name.lower() == field.key.lower() for name, _, _ in fields):
                 fields.append((field.key, str(field.value), field.start_line + 1))
         written = _WRITTEN_TYPE.match(block.raw or "")
-        entries.append((written.group(1) if written else block.entry_type, block.key, fields, line))
+        entries.append((written.group(1) if written else block.entry_type, block.key, fields, line, verbatim, len(strings)))
     file = _File(path, strings, preambles)
     return _records(file, entries)
+
+
+# Where a field may end in an entry: a comma at the end of a line.
+_FIELD_END = re.compile(r",[ \t]*\r?\n")
+
+
+def _salvage(raw: str):
+    """An entry bibtexparser cannot parse (a value whose braces do not balance, say), as
+    bibtex reads it: the fields before the one that breaks it; with the entry's text (up to
+    the next block), or None if not even its key reads."""
+    import bibtexparser
+
+    text = raw.rstrip()
+    ends = [text.find(",") + 1, *(match.start() for match in _FIELD_END.finditer(text)), len(text)]
+    for end in reversed(ends):
+        head = text[:end]
+        if not head:
+            continue
+        library = bibtexparser.parse_string(head + "\n}", parse_stack=[])
+        if len(library.entries) == 1 and not library.failed_blocks:
+            return library.entries[0], text + "\n"
+    return None
 
 
 # The entry type as the file spells it (bibtexparser lower-cases it).
@@ -749,11 +795,12 @@ def _repeated(entry) -> set[str]:
     return {name for name in names if names.count(name) > 1}
 
 
-def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int]], int]]) -> tuple[Record, ...]:
+def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int]], int, str | None, int]]) -> tuple[Record, ...]:
     from .model import SourceEntry
 
     values = {}
-    for entry_type, key, fields, line in entries:
+    for entry_type, key, fields, line, _, defined in entries:
+        file.define_until(defined)
         own = {}
         for name, raw, field_line in fields:
             value = file.resolve(raw, field_line, f"{key}: field {name.lower()}")
@@ -763,7 +810,8 @@ def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int
             own[name.lower()] = value
         values[key.lower()] = (entry_type.lower(), own)
     records = []
-    for entry_type, key, fields, line in entries:
+    file.define_until(len(file.source.strings))  # those after the last entry, for their warnings
+    for entry_type, key, fields, line, verbatim, _ in entries:
         kind, own = values[key.lower()]
         merged = dict(own)
         parent_key = own.get("crossref", "").strip()
@@ -772,7 +820,7 @@ def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int
                 merged = inherit(own, *values[parent_key.lower()])
             else:
                 warn(f"{key}: crossref {parent_key} names no entry of this file", path=file.path, line=line)
-        source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source)
+        source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source, verbatim)
         records.append(_record(file, kind, key, merged, line, source))
     return tuple(records)
 

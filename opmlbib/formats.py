@@ -150,7 +150,7 @@ def format_biblatex(records: Sequence[Record], *, comments: bool = True) -> str:
         if not record.key:
             raise BibError(f"the record \"{record.title}\" has no citation key")
         if record.source is not None:
-            blocks.append(write_entry(*biblatex_source_fields(record)))
+            blocks.append(record.source.text or write_entry(*biblatex_source_fields(record)))
             continue
         entry_type, fields = biblatex_fields(record)
         width = max((len(name) for name, _ in fields), default=0)

@@ -134,6 +134,10 @@ class SourceEntry:
     entry_type: str
     fields: tuple[tuple[str, str], ...]
     file: SourceFile = SourceFile()
+    #: The entry's whole text, for an entry that is not well-formed BibTeX (braces that do
+    #: not balance where they should): written back as it is, so that bibtex reads it as it
+    #: read the original.
+    text: str | None = None
 
     def raw(self, name: str) -> str | None:
         """The raw value of the field ``name`` (any case), if the entry has it."""

@@ -177,11 +177,11 @@ def test_parse_bibtex_keeps_braced_words_and_unknown_fields():
 
 def test_parse_bibtex_warns_of_the_broken_entry_and_reads_the_rest():
     with pytest.warns(BibWarning) as caught:
-        records = parse_bibtex("@misc{ok, title={fine}}\n\n@misc{bad, title = {unbalanced}\n", path="x.bib")
-    assert [r.key for r in records] == ["ok"]
-    (warning,) = caught
-    assert warning.message.path == "x.bib" and warning.message.line == 3
-    assert str(warning.message).startswith("x.bib:3: cannot parse this block (")
+        records = parse_bibtex("@misc{ok, title={fine}}\n\n@misc{bad, title = {unclosed}\n@misc{n", path="x.bib")
+    # bibtex reads the entry that never closes as far as it goes; the block that is no entry is left out
+    assert [(r.key, r.title) for r in records] == [("ok", "fine"), ("bad", "unclosed"), ("n", "")]
+    assert [(w.message.path, w.message.line) for w in caught] == [("x.bib", 3), ("x.bib", 4)]
+    assert str(caught[0].message).startswith("x.bib:3: bad: cannot parse this entry (")
 
 
 def test_urls_with_braces_are_refused():
@@ -464,3 +464,21 @@ def test_doubling_macros_are_refused_before_they_exhaust_memory():
     text = '@string{s0 = "xxxxxxxx"}\n' + "".join(f"@string{{s{i} = s{i - 1} # s{i - 1}}}\n" for i in range(1, 40))
     with pytest.raises(BibError, match=r"x\.bib:\d+: @string s\d+: the value grows past 100,000 characters"):
         parse_bibtex(text + "@misc{a, title = s39}\n", path="x.bib")
+
+
+def test_an_entry_whose_braces_do_not_balance_is_read_as_far_as_bibtex_reads_it_and_kept_whole():
+    text = ("@article{bad,\n  title = {Kept},\n  year = 2009,\n  publisher = {Taylor {{\\&} Francis},\n"
+            "  journal = {Lost in the publisher},\n}\n\n@misc{next, title = {Next}}\n")
+    with pytest.warns(BibWarning, match=r"b\.bib:1: bad: cannot parse this entry \(.*\); read as bibtex reads it, "
+                                        r"up to the field that breaks it \(title, year, publisher\), and written back as it is"):
+        bad, following = parse_bibtex(text, path="b.bib")
+    assert (bad.title, bad.year, following.title) == ("Kept", 2009, "Next")
+    # as for bibtex, the value runs on until its braces balance: the journal is part of it
+    assert "journal" not in dict(bad.extra) and "Lost in the publisher" in bad.venue.publisher
+    written = format_bibtex([bad, following])
+    assert written.startswith(text[: text.index("@misc")].rstrip() + "\n\n@misc{next,")
+
+
+def test_a_macro_defined_again_holds_its_new_value_from_there_on():
+    text = '@string{v = "One"}\n@misc{a, title = v}\n@string{v = "Two"}\n@misc{b, title = v}\n'
+    assert [r.title for r in parse_bibtex(text)] == ["One", "Two"]

@@ -103,5 +103,5 @@ def test_a_broken_entry_is_a_warning_and_the_rest_is_read(folder, args):
     result = CliRunner().invoke(cli, [*args, "--bib", str(folder / "unbalanced.bib")])
     assert result.exit_code == 0, result.output
     (warning,) = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
-    assert warning.startswith(f"Warning: {folder / 'unbalanced.bib'}:3: cannot parse this block (")
+    assert warning.startswith(f"Warning: {folder / 'unbalanced.bib'}:3: b: cannot parse this entry (")
     assert "Fine" in result.stdout or "fine" in result.stdout
