@@ -293,11 +293,87 @@ def decode(value: str, macros: dict[str, str] | None = None) -> str:
     where it is not; citation and reference commands (``\\cite{key}``) stay as written.
     ``macros`` are the argument-less commands a file's ``@preamble`` defines (name → body),
     expanded before decoding.
+
+    What real files mostly hold is decoded without the LaTeX decoder's walk over the whole
+    value: plain text as it is, protective braces dropped, and the value otherwise piece by
+    piece (plain text as it is; each brace group, escaped special character, accent or
+    formula through the decoder once per process, as they recur: ``{\\"u}``, ``\\&``,
+    ``--``).  A value with a piece of any other kind (a command word outside braces, a tie,
+    a comment) goes to the decoder whole; the result is the same (:func:`decode_whole`).
     """
     if macros:
         value = expand_macros(value, macros)
-    text = latex_to_text(value) if _NEEDS_DECODING.search(value) else value
+    if _LATEX.search(value) is None:
+        return value
+    if _LATEX_BUT_BRACES.search(value) is None and _balanced(value):
+        plain = value.replace("{", "").replace("}", "")
+        if _LATEX.search(plain) is None:
+            return plain
+    pieces = []
+    position = 0
+    piece_pattern = _piece_pattern()
+    while position < len(value):
+        piece = piece_pattern.match(value, position)
+        if piece is None:
+            return decode_whole(value)
+        text = piece.group()
+        pieces.append(text if piece.lastgroup == "plain" else _latex_piece(text))
+        position = piece.end()
+    return _tidy("".join(pieces))
+
+
+def decode_whole(value: str) -> str:
+    """:func:`decode` (without macros) by the LaTeX decoder over the whole value."""
+    return _tidy(latex_to_text(value) if _NEEDS_DECODING.search(value) else value)
+
+
+def _tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip() if any(ch in text for ch in "\n\t\r") else text
+
+
+# Text that LaTeX decoding leaves as it is: no command, math, comment, tie, tab or newline,
+# and none of the ligatures TeX turns into other characters (-- `` '' !` ?`).
+_LATEX = re.compile(r"[\\$%&~{}\t\n\r]|--|``|''|!`|\?`")
+_LATEX_BUT_BRACES = re.compile(r"[\\$%&~\t\n\r]")
+_FLAT_GROUPS = re.compile(r"[^{}]*+(?:\{[^{}]*+\}[^{}]*+)*+")
+
+
+def _balanced(value: str) -> bool:
+    if _FLAT_GROUPS.fullmatch(value) is not None:  # groups without groups inside
+        return True
+    depth = 0
+    for char in value:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _group(depth: int) -> str:
+    inner = r"[^{}\\%]|\\[^{}\\a-zA-Z]|\\[a-zA-Z]+|\\[{}\\]"  # no comment (%) inside
+    return r"\{(?:" + inner + ("" if depth == 0 else "|" + _group(depth - 1)) + r")*+\}"
+
+
+@functools.cache
+def _piece_pattern() -> re.Pattern[str]:
+    """Pieces of a value that decode on their own, whatever comes before or after them."""
+    return re.compile(
+        r"(?P<plain>(?:[^\\$%&~{}\-`'!?]|-(?!-)|`(?!`)|'(?!')|[!?](?!`))++)"
+        r"|(?P<group>" + _group(3) + ")"
+        r"|(?P<symbol>\\[&%$#_{}])"
+        r"|(?P<accent>\\['\"^`~=.](?:[A-Za-z]|\{[A-Za-z]\}))"
+        r"|(?P<math>\$(?:[^$%{}]++|\{[^$%{}]*+\})++\$)"  # braces inside balanced
+        r"|(?P<ligature>-{2,}+|`{2,}+|'{2,}+|[!?]`)"
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pieces recur across a bibliography; memory stays bounded
+def _latex_piece(text: str) -> str:
+    """The LaTeX decoder's output for one piece, before whitespace is tidied."""
+    return latex_to_text(text)
 
 
 def latex_to_text(value: str) -> str:
@@ -541,7 +617,7 @@ def _encode_url(url: str) -> str:
     # url and doi are verbatim fields for biblatex and hyperref; only braces and
     # backslashes could break the entry, and neither occurs in a valid URL.
     if any(ch in url for ch in "{}\\") or not url.isascii() or any(ch.isspace() for ch in url):
-        raise BibError(f"not a URL that can be written to BibTeX: {url!r}")
+        raise BibError(f'not a URL that can be written to BibTeX: "{url}"')
     return url.replace("%", r"\%").replace("#", r"\#")
 
 

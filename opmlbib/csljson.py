@@ -78,7 +78,7 @@ def to_csl_json(records: Sequence[Record]) -> list[dict]:
     items = []
     for record in records:
         if not record.key:
-            raise OpmlbibError(f"the record {record.title!r} has no citation key")
+            raise OpmlbibError(f'the record "{record.title}" has no citation key')
         venue = record.venue
         item: dict = {"id": record.key, "type": _csl_type(record), "title": csl_title(record)}
         if record.authors:

@@ -23,6 +23,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .bibtex import _LATEX, decode
+
 
 #: Fields whose raw values the pass keeps (lower-case names).
 SEARCH_FIELDS = ("title", "author", "year")
@@ -313,10 +315,6 @@ class _Scanner:
 
 # ----------------------------------------------------------------------- decoding
 
-# Text that LaTeX decoding leaves as it is: no command, math, comment, tie, tab or newline,
-# and none of the ligatures TeX turns into other characters (-- `` '' !` ?`).
-_LATEX = re.compile(r"[\\$%&~{}\t\n\r]|--|``|''|!`|\?`")
-_LATEX_BUT_BRACES = re.compile(r"[\\$%&~\t\n\r]")
 # Characters after which a name needs the full name parser.
 _NAME_SPECIAL = re.compile(r"[\\{}~]")
 # Brace groups (one level of nesting inside) without whitespace, commas or ties: they
@@ -370,81 +368,6 @@ class Decoder:
         if raw is None:
             return ()
         return tuple(_author(name) for name in _split_names(self.resolve(raw)))
-
-
-def decode(value: str) -> str:
-    r""":func:`opmlbib.bibtex.decode`, with fast paths for plain text and protective braces,
-    and values decoded piece by piece: plain text as it is, and each top-level brace group,
-    escaped special character, accent or math formula through the LaTeX decoder once for
-    the whole file (they recur: ``{\"u}``, ``\&``, ``--``).  A piece of any other kind (a command
-    word outside braces, a tie, a comment) sends the whole value to the LaTeX decoder."""
-    if _LATEX.search(value) is None:
-        return value
-    if _LATEX_BUT_BRACES.search(value) is None and _balanced(value):
-        plain = value.replace("{", "").replace("}", "")
-        if _LATEX.search(plain) is None:
-            return plain
-    pieces = []
-    position = 0
-    while position < len(value):
-        piece = _pattern("piece").match(value, position)
-        if piece is None:
-            return _full_decode(value)
-        text = piece.group()
-        pieces.append(text if piece.lastgroup == "plain" else _latex_piece(text))
-        position = piece.end()
-    text = "".join(pieces)
-    return _SPACE.sub(" ", text).strip() if any(ch in text for ch in "\n\t\r") else text
-
-
-_FLAT_GROUPS = re.compile(r"[^{}]*+(?:\{[^{}]*+\}[^{}]*+)*+")
-
-
-def _balanced(value: str) -> bool:
-    if _FLAT_GROUPS.fullmatch(value) is not None:  # groups without groups inside
-        return True
-    depth = 0
-    for char in value:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-def _group(depth: int) -> str:
-    inner = r"[^{}\\%]|\\[^{}\\a-zA-Z]|\\[a-zA-Z]+|\\[{}\\]"  # no comment (%) inside
-    return r"\{(?:" + inner + ("" if depth == 0 else "|" + _group(depth - 1)) + r")*+\}"
-
-
-# Pieces that decode on their own, whatever comes before or after them.
-_PATTERNS["piece"] = (
-    r"(?P<plain>(?:[^\\$%&~{}\-`'!?]|-(?!-)|`(?!`)|'(?!')|[!?](?!`))++)"
-    r"|(?P<group>" + _group(3) + ")"
-    r"|(?P<symbol>\\[&%$#_{}])"
-    r"|(?P<accent>\\['\"^`~=.](?:[A-Za-z]|\{[A-Za-z]\}))"
-    r"|(?P<math>\$(?:[^$%{}]++|\{[^$%{}]*+\})++\$)"  # braces inside balanced
-    r"|(?P<ligature>-{2,}+|`{2,}+|'{2,}+|[!?]`)"
-)
-_SPACE = re.compile(r"\s+")
-_LATEX_PIECES: dict[str, str] = {}
-
-
-def _latex_piece(text: str) -> str:
-    """The LaTeX decoder's output for one piece, before whitespace is tidied."""
-    if text not in _LATEX_PIECES:
-        from .bibtex import latex_to_text
-
-        _LATEX_PIECES[text] = latex_to_text(text)
-    return _LATEX_PIECES[text]
-
-
-def _full_decode(value: str) -> str:
-    from .bibtex import decode as full
-
-    return full(value)
 
 
 def _words_as_written(value: str) -> bool:

@@ -8,6 +8,7 @@ from opmlbib.bibtex import (
     assign_keys,
     base_key,
     decode,
+    decode_whole,
     encode_text,
     encode_title,
     format_bibtex,
@@ -482,3 +483,30 @@ def test_an_entry_whose_braces_do_not_balance_is_read_as_far_as_bibtex_reads_it_
 def test_a_macro_defined_again_holds_its_new_value_from_there_on():
     text = '@string{v = "One"}\n@misc{a, title = v}\n@string{v = "Two"}\n@misc{b, title = v}\n'
     assert [r.title for r in parse_bibtex(text)] == ["One", "Two"]
+
+
+def texts(pieces: list[str]):
+    """Strings of up to 30 of ``pieces``."""
+    return st.lists(st.sampled_from(pieces), max_size=30).map("".join)
+
+
+LATEX_TEXT = texts(list("aZé ß-'`!?,.{}\\\"$%&~#^_\t\n:;0") + ["\\&", "{\\'e}", "\\'e", "$x$", "--", "\\c{c}"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(LATEX_TEXT)
+def test_decoding_piece_by_piece_equals_the_decoder_over_the_whole_value(value):
+    assert decode(value) == decode_whole(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Plain title", "{TonY}: An Orchestrator", "On {\\&} and \\& and \\%", "An $O(n \\log n)$ Algorithm",
+        "{\\'E}tude of {GPU}s", "Andr\\'e and Fran{\\c{c}}ois", "a\n  b", "x -- y", "``quoted''",
+        "{\\\\}", "\\LaTeX{} rocks", "~tie", "50\\% off", "a${$\ta", "$x^{2}$ and $}$",
+        "{\\url{a_b~c}}", "See {\\path{x~y}} and {\\nolinkurl {p%20q}}",
+    ],
+)
+def test_decoding_examples(value):
+    assert decode(value) == decode_whole(value)

@@ -153,28 +153,6 @@ def texts(pieces: list[str]):
     return st.lists(st.sampled_from(pieces), max_size=30).map("".join)
 
 
-LATEX_TEXT = texts(list("aZé ß-'`!?,.{}\\\"$%&~#^_\t\n:;0") + ["\\&", "{\\'e}", "\\'e", "$x$", "--", "\\c{c}"])
-
-
-@settings(max_examples=500, deadline=None)
-@given(LATEX_TEXT)
-def test_fast_decoding_equals_the_full_decoder(value):
-    assert scanner.decode(value) == decode(value)
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        "Plain title", "{TonY}: An Orchestrator", "On {\\&} and \\& and \\%", "An $O(n \\log n)$ Algorithm",
-        "{\\'E}tude of {GPU}s", "Andr\\'e and Fran{\\c{c}}ois", "a\n  b", "x -- y", "``quoted''",
-        "{\\\\}", "\\LaTeX{} rocks", "~tie", "50\\% off", "a${$\ta", "$x^{2}$ and $}$",
-        "{\\url{a_b~c}}", "See {\\path{x~y}} and {\\nolinkurl {p%20q}}",
-    ],
-)
-def test_decoding_examples(value):
-    assert scanner.decode(value) == decode(value)
-
-
 NAME_TEXT = texts(list("aAbBnNdDé ,\t.-'") + ["and", " and ", "von", "Jr."])
 
 
