@@ -235,7 +235,7 @@ def ris_fields(record: Record) -> list[tuple[str, str]]:
     for tag, name in (("VL", "volume"), ("IS", "number")):
         if name in extra:
             tags.append((tag, extra[name]))
-    for tag, value in (("CY", venue.address), ("PB", venue.publisher), ("SN", venue.isbn),
+    for tag, value in (("CY", venue.address), ("PB", venue.publisher), ("SN", venue.isbn or extra.get("issn")),
                        ("UR", record.url), ("DO", record.doi)):
         if value:
             tags.append((tag, value))

@@ -501,3 +501,15 @@ def test_bibtex_reads_the_aux_output_of_a_users_bib_without_a_warning(users_bib,
     assert "Warning" not in blg and "error" not in blg.lower(), blg
     bbl = bbl_text(tmp_path, "paper")
     assert "Proc. Congress on Evolutionary Computation" in bbl and "pages 1--9" in bbl
+
+
+def test_csljson_and_ris_of_a_users_bib_carry_issn_dates_and_inherited_fields(users_bib, tmp_path):
+    import json
+
+    path = tmp_path / "j.bib"
+    path.write_text("@article{j, title = {T}, author = {Doe, J.}, journal = {J}, issn = {1234-5678}, year = {1982--1983}}\n")
+    (item,) = json.loads(invoke("export", "--bib", path, "--format", "csljson").stdout)
+    assert item["ISSN"] == "1234-5678" and item["issued"] == {"date-parts": [[1982], [1983]]}
+    assert "SN  - 1234-5678" in invoke("export", "--bib", path, "--format", "ris").stdout
+    ris = invoke("export", "kid1", "--bib", users_bib, "--format", "ris").stdout
+    assert "T2  - Proc. Congress on Evolutionary Computation" in ris and "PY  - 2002" in ris
