@@ -1051,12 +1051,12 @@ def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line
         if dates and year is None:
             year, month, day = dates[0]
         elif not dates:
-            warn(f"{key}: date {values['date']!s} is not an ISO 8601 date or range", path=file.path, line=line)
+            warn(f'{key}: date "{values["date"]}" is not an ISO 8601 date or range', path=file.path, line=line)
     first_page, last_page, pages_extra = read_pages(text("pages"), f"entry {key}")
     extra.extend(pages_extra)
     for name, value in values.items():
         if name not in _KNOWN:
-            extra.append((name, _verbatim(value) or "" if name in _VERBATIM_FIELDS else file.decode(value)))
+            extra.append((name, (_verbatim(value) or "") if name in _VERBATIM_FIELDS else file.decode(value)))
     title, protected = _title(values.get("title", ""), file)
     return Record(
         title=title,
