@@ -106,6 +106,23 @@ def _suffixes() -> Iterable[str]:
             yield first + second
 
 
+# What a citation key must not hold: what ends it for BibTeX (white space, a comma, braces),
+# what LaTeX reads as a command, comment, parameter or tie in \cite{...}, and what biber
+# refuses (quotes, parentheses, =, #).
+_KEY_FORBIDDEN = re.compile(r"[\s,{}()\\%#~\"'=]|[^\x20-\x7e\u00a0-\U0010ffff]")
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be a citation key in a .bib file and in ``\\cite``, or None."""
+    if len(key) > 200:
+        return f"it is {len(key):,} characters long (at most 200)"
+    bad = _KEY_FORBIDDEN.search(key)
+    if bad:
+        char = bad.group()
+        return "it holds white space" if char.isspace() else f'it holds "{char}"'
+    return None
+
+
 def _key_part(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
 

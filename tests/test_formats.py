@@ -317,3 +317,22 @@ def test_biber_validation_is_not_vacuous(tmp_path):
     warnings = [line for line in result.stdout.splitlines() if "WARN" in line]
     assert any("bogus" in line for line in warnings)
     assert any("2019-13-45" in line for line in warnings)
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("k}@misc{inj, title={Injected}", 'it holds "}"'),
+        ("\\csname @@input\\endcsname/etc/passwd\\relax", 'it holds "\\"'),
+        ("\\input", 'it holds "\\"'),
+        ("two words", "it holds white space"),
+        ("a,b", 'it holds ","'),
+        ("x" * 201, "it is 201 characters long (at most 200)"),
+    ],
+)
+def test_a_csl_json_id_bibtex_cannot_hold_is_an_error_naming_the_item(key, problem):
+    from opmlbib.csljson import from_csl_json
+
+    with pytest.raises(BibError) as caught:
+        from_csl_json([{"id": "fine:key/1", "type": "book", "title": "T"}, {"id": key, "type": "book", "title": "T"}], path="in.json")
+    assert str(caught.value) == f'in.json: item 2: the id "{key[:60]}" cannot be a citation key: {problem}'
