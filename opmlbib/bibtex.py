@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .errors import BibError, DataError, OpmlbibError, warn
+from .errors import BibError, BibWarning, DataError, OpmlbibError, warn
 from .model import Author, Record, Source, SourceFile, Venue, iso_dates, page_range
 from .names import ascii_fold
 
@@ -1107,6 +1107,9 @@ def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     bibtex reads it, with a warning."""
     from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
+    extended = _extended_name(name)
+    if extended is not None:
+        return Author(**{part: file.decode(value) for part, value in extended.items()}) if extended.get("family") else None
     try:
         parts = parse_single_name_into_parts(name, strict=True)
     except InvalidNameError as exc:
@@ -1123,12 +1126,45 @@ def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     return Author(given=given, family=family, von=joined(parts.von), suffix=joined(parts.jr))
 
 
-def _author_from_bibtex(name: str) -> Author:
-    """One name as :func:`parse_bibtex` reads it (for the scanner, which reads names alone)."""
-    author = _author(name, _File(None, [], []), "", 0)
-    if author is None:
-        raise OpmlbibError(f'the name "{name}" has no family name')
-    return author
+_EXTENDED_PART = re.compile(r"\s*(family|given|prefix|suffix|given-i|family-i|prefix-i|suffix-i)\s*=\s*", re.I)
+_EXTENDED_NAMES = {"family": "family", "given": "given", "prefix": "von", "suffix": "suffix"}
+
+
+def _extended_name(name: str) -> dict[str, str] | None:
+    """A name in biblatex's extended name format (``family=Doe, given=Jane, prefix=van``) as
+    Author fields; None for a name in BibTeX's own format."""
+    if not _EXTENDED_PART.match(name):
+        return None
+    parts: dict[str, str] = {}
+    position = 0
+    while position < len(name):
+        match = _EXTENDED_PART.match(name, position)
+        if match is None:
+            return None
+        start = end = match.end()
+        depth = 0
+        while end < len(name) and (depth or name[end] != ","):
+            depth += {"{": 1, "}": -1}.get(name[end], 0) if name[end - 1] != "\\" else 0
+            end += 1
+        value = name[start:end].strip()
+        if value.startswith("{") and _group_end(value, 0) == len(value) - 1:
+            value = value[1:-1]
+        field = _EXTENDED_NAMES.get(match.group(1).lower())
+        if field:
+            parts[field] = value
+        position = end + 1
+    return parts
+
+
+def _author_from_bibtex(name: str) -> Author | None:
+    """One name as :func:`parse_bibtex` reads it, None for a name with no letters to read
+    (for the scanner, which reads names alone; the warnings are the full reader's to give,
+    with the entry's file and line)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BibWarning)
+        return _author(name, _File(None, [], []), "", 0)
 
 
 # A group that is one command other than a letter's (``{\\SystemX}``, ``{\\LaTeX}``): BibTeX
