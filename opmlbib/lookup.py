@@ -38,6 +38,15 @@ apart from them counts as one word.  Whole-query scorers apply to one-word queri
 letters or more only, and surnames of one or two letters must match exactly: on such short
 strings ``ratio`` is noise ("Li" is 80 % like "Liu").
 
+A word written split or joined costs nothing: each pair of adjacent title words is also
+indexed joined ("cyber security" as ``cybersecurity``), and in the word-by-word score two
+adjacent query words may stand together for one title word ("data base" for ``database``)
+when joined they match it at :data:`JOINED_FLOOR` or more; the pair then counts as two words.
+
+A DOI or URL as the query (``10.1145/...``, ``doi:...``, ``https://doi.org/...``,
+``https://...``) finds the records that carry it, with score 100, and nothing else: see
+:func:`identifier`.
+
 Below :data:`THRESHOLD` a record does not match at all; nonsense such as "quantum
 chromodynamics on the lattice" scores at most 38.1 against the OpML '19 papers.  When the best two
 matches are within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refuses to guess.
@@ -49,8 +58,8 @@ import re
 from typing import NamedTuple, Sequence
 
 from .errors import AmbiguousQuery, NoMatch
-from .model import Record
-from .names import ascii_fold
+from .model import Author, Record
+from .names import ascii_fold, is_others, same_person
 
 #: Scores below this are not matches.
 THRESHOLD = 72.0
@@ -67,6 +76,8 @@ WEIGHT_TITLE = 0.95
 WEIGHT_WORDS = 0.95
 #: In the word-by-word title score, a query word closer to no title word than this counts 0.
 WORD_FLOOR = 60.0
+#: Two adjacent query words joined stand for one title word only this close to it (a typo).
+JOINED_FLOOR = 85.0
 WEIGHT_KEY_PREFIX = 0.95
 WEIGHT_FIRST_AUTHOR = 0.95
 WEIGHT_AUTHOR = 0.90
@@ -99,10 +110,13 @@ class _Index:
     """Every field of a record list, each folded as :func:`normalize` folds it."""
 
     __slots__ = ("keys", "heads", "words", "titles", "first_authors", "authors", "first_names", "names",
-                 "titles_and_names", "affiliations")
+                 "titles_and_names", "affiliations", "ids", "compact_titles", "systems")
 
     def __init__(self, keys: tuple[str, ...]) -> None:
         self.keys = keys
+        self.ids: dict[str, list[int]] = {}  # each DOI and URL (see identifier) → its records
+        self.compact_titles: list[str] = []  # per record, as title_agreement compares them
+        self.systems: dict[str, list[int]] = {}  # system name (see system_name) → its records
         self.heads = _Field()
         self.words = _Field()
         self.titles = _Field()  # without stop words
@@ -128,6 +142,13 @@ def _content(text: str) -> str:
     return " ".join(word for word in text.split() if word not in _STOP)
 
 
+def title_words(normalized: str) -> list[str]:
+    """The words of a normalized title, then each pair of adjacent words joined: a query may
+    write as one word what the title writes as two ("cybersecurity" for "cyber security")."""
+    words = normalized.split()
+    return [*words, *(a + b for a, b in zip(words, words[1:]))]
+
+
 def _build(records: Sequence[Record]) -> _Index:
     index = _Index(tuple(r.key.lower() for r in records))
     seen: dict[str, str] = {}  # names and affiliations recur across a bibliography
@@ -142,8 +163,14 @@ def _build(records: Sequence[Record]) -> _Index:
         head, colon, _ = record.title.partition(":")
         if colon:
             index.heads.add(i, normalize(head))
-        for word in dict.fromkeys(title.split()):
+        for word in dict.fromkeys(title_words(title)):
             index.words.add(i, word)
+        for ident in identifiers(record):
+            index.ids.setdefault(ident, []).append(i)
+        index.compact_titles.append(title.replace(" ", ""))
+        system = system_name(record.title)
+        if system:
+            index.systems.setdefault(system, []).append(i)
         content = _content(title)
         index.titles.add(i, content)
         families = []
@@ -214,26 +241,41 @@ def _scores(index: _Index, query: str, floor: float) -> list[float]:
 def _take_words(index: _Index, query_words: list[str], best: list[float]) -> None:
     """Title words, word by word: each query word scores its closest title word (``ratio``;
     exact for words under four letters, and 0 below :data:`WORD_FLOOR`), and a record scores
-    the mean over the query's words, so "continous training" finds "Continuous Training"."""
+    the mean over the query's words, so "continous training" finds "Continuous Training".
+
+    Two adjacent query words may instead be read as one, joined ("data base" as
+    ``database``), when that scores :data:`JOINED_FLOOR` or more against a title word; the
+    pair's score then counts for both words.  A record takes the best way of reading the
+    query so (the best sum, found word by word from the left)."""
     from rapidfuzz import fuzz, process
 
-    totals: dict[int, float] = {}
-    for word in query_words:
-        cutoff = 100.0 if len(word) < 4 else WORD_FLOOR
-        word_best: dict[int, float] = {}
-        for _, value, position in process.extract(
-            word, index.words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
-        ):
+    def closest(text: str, cutoff: float) -> dict[int, float]:
+        found: dict[int, float] = {}
+        for _, value, position in process.extract(text, index.words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff):
             owner = index.words.owners[position]
-            word_best[owner] = max(word_best.get(owner, 0.0), value)
-        for owner, value in word_best.items():
-            totals[owner] = totals.get(owner, 0.0) + value
-    for owner, total in totals.items():
-        best[owner] = max(best[owner], total / len(query_words) * WEIGHT_WORDS)
+            found[owner] = max(found.get(owner, 0.0), value)
+        return found
+
+    singles = [closest(word, 100.0 if len(word) < 4 else WORD_FLOOR) for word in query_words]
+    pairs = [closest(a + b, JOINED_FLOOR) for a, b in zip(query_words, query_words[1:])]
+    owners: set[int] = set().union(*singles, *pairs)
+    for owner in owners:
+        # totals[n]: the best sum over the first n query words
+        totals = [0.0, singles[0].get(owner, 0.0)]
+        for n in range(2, len(query_words) + 1):
+            totals.append(max(totals[n - 1] + singles[n - 1].get(owner, 0.0), totals[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
+        best[owner] = max(best[owner], totals[-1] / len(query_words) * WEIGHT_WORDS)
 
 
 def search(records: Sequence[Record], query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[Match]:
-    """Records scoring at least ``floor`` for ``query``, best first (ties in library order)."""
+    """Records scoring at least ``floor`` for ``query``, best first (ties in library order).
+
+    A query that is a DOI or URL finds the records carrying it (score 100) and no others."""
+    wanted = identifier(query)
+    if wanted is not None:
+        owners = _indexed(records).ids.get(wanted, [])
+        found = [Match(records[i], 100.0) for i in owners]
+        return found if limit is None else found[:limit]
     scores = _scores(_indexed(records), normalize(query), floor)
     ranked = sorted(
         (Match(record, value) for record, value in zip(records, scores) if value >= floor),
@@ -261,3 +303,180 @@ def resolve(records: Sequence[Record], query: str, *, first: bool = False) -> Re
         close = [m for m in matches if matches[0].score - m.score < AMBIGUITY_MARGIN]
         raise AmbiguousQuery(query, tuple((m.record.key, m.record.title, m.score) for m in close))
     return matches[0].record
+
+
+# ------------------------------------------------------------------- identifiers
+
+_DOI = re.compile(r"(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_DOI_LABEL = re.compile(r"^doi:\s+", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL_HEAD = re.compile(r"^(?:https?://)?(?:www\.)?")
+_ARXIV_URL = re.compile(r"(?:export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?")
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)")
+_ARXIV_NUMBER = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?", re.IGNORECASE)
+#: An arXiv number where a .bib entry names it: "arXiv:1904.01234", "CoRR abs/1904.01234".
+_ARXIV_MENTION = re.compile(r"(?:arxiv\s*[:.]?\s*|abs/)(\d{4}\.\d{4,5})", re.IGNORECASE)
+
+
+def identifier(text: str) -> str | None:
+    """A DOI or URL as one comparable string (``doi:...``, ``url:...`` or ``arxiv:...``), or
+    None when ``text`` is neither.
+
+    DOIs are compared without case, with or without ``doi:`` or a doi.org address in front;
+    URLs without their scheme, ``www.``, fragment, trailing slash or case.  arXiv's abstract
+    and PDF addresses and its DOIs name the preprint by number, without its version.
+    """
+    text = _DOI_LABEL.sub("doi:", text.strip())
+    if not text or any(ch.isspace() for ch in text):
+        return None
+    doi = _DOI.fullmatch(text)
+    if doi:
+        name = doi.group(1).lower()
+        arxiv = _ARXIV_DOI.fullmatch(name)
+        return _arxiv(arxiv.group(1)) if arxiv else f"doi:{name}"
+    if _URL.fullmatch(text):
+        url = _URL_HEAD.sub("", text.lower()).split("#")[0].rstrip("/")
+        arxiv = _ARXIV_URL.fullmatch(url)
+        return _arxiv(arxiv.group(1)) if arxiv else f"url:{url}"
+    return None
+
+
+def _arxiv(number: str) -> str:
+    match = _ARXIV_NUMBER.fullmatch(number)
+    return f"arxiv:{(match.group(1) if match else number).lower()}"
+
+
+def identifiers(record: Record) -> set[str]:
+    """Every DOI and URL of a record as :func:`identifier` writes them, and its arXiv number
+    where an ``eprint`` field or the journal names one."""
+    found = {ident for value in (record.doi, record.url) if value and (ident := identifier(value))}
+    extra = dict(record.extra)
+    eprint = extra.get("eprint", "").strip()
+    kind = (extra.get("archiveprefix") or extra.get("eprinttype") or "").strip().lower()
+    if eprint and (kind == "arxiv" or (not kind and _ARXIV_NUMBER.fullmatch(eprint))):
+        found.add(_arxiv(eprint))
+    for name in ("journal", "volume", "howpublished"):
+        mention = _ARXIV_MENTION.search(extra.get(name, ""))
+        if mention:
+            found.add(_arxiv(mention.group(1)))
+    return found
+
+
+# ----------------------------------------------------------- the same paper twice
+
+#: Titles at least this alike (:func:`title_agreement`) are one title written twice.
+SAME_TITLE = 85.0
+#: Records sharing a DOI or URL are one work unless titles this far apart and different
+#: authors say the address is the proceedings' or a list's rather than the paper's.
+SHARED_ID_TITLE = 50.0
+
+
+class PaperMatch(NamedTuple):
+    """A record that is the same paper as the one looked for, and why: ``how`` is
+    ``"doi or url"``, ``"title and authors"`` or ``"system name and first author"``."""
+
+    record: Record
+    how: str
+    title: float
+    authors: int
+
+
+def compact(text: str) -> str:
+    """A title folded as :func:`normalize` folds it, without spaces: "Low-latency Data Base"
+    and "low latency database" read alike."""
+    return normalize(text).replace(" ", "")
+
+
+def title_agreement(a: str, b: str) -> float:
+    """0–100: how alike two titles are read as one paper's title written twice, letter by
+    letter (``fuzz.ratio`` of :func:`compact` titles: case, accents, punctuation, and words
+    written split or joined do not count; each typo costs a little)."""
+    from rapidfuzz import fuzz
+
+    return round(fuzz.ratio(compact(a), compact(b)), 1)
+
+
+def system_name(title: str) -> str:
+    """The compact name before a title's colon ("tony" of "TonY: An Orchestrator ..."), or
+    the whole title when it is one or two words ("TonY"); empty otherwise."""
+    head, colon, _ = title.partition(":")
+    if colon:
+        name = compact(head)
+        return name if len(name) >= 3 and len(normalize(head).split()) <= 3 else ""
+    words = normalize(title).split()
+    return "".join(words) if 0 < len(words) <= 2 and len("".join(words)) >= 3 else ""
+
+
+def named_authors(authors: tuple[Author, ...]) -> list[Author]:
+    """The authors without BibTeX's ``others``."""
+    return [author for author in authors if not is_others(author)]
+
+
+def author_overlap(a: tuple[Author, ...] | list[Author], b: tuple[Author, ...] | list[Author]) -> int:
+    """How many people of ``a`` are among ``b`` (names compared with :func:`opmlbib.names.same_person`,
+    each person of ``b`` counted once)."""
+    free = named_authors(tuple(b))
+    count = 0
+    for person in named_authors(tuple(a)):
+        for position, other in enumerate(free):
+            if same_person(person, other):
+                del free[position]
+                count += 1
+                break
+    return count
+
+
+def same_paper(a: Record, b: Record) -> PaperMatch | None:
+    """``b`` (as a :class:`PaperMatch`) if the two records are one paper, else None.
+
+    Decided on title *and* authors: titles at least :data:`SAME_TITLE` alike, or the same
+    system name before the colon ("TonY" for "TonY: An Orchestrator ...") with the same first
+    author; and at least half of the authors of the shorter list among the other's (``and
+    others`` aside; at least one).  A similar title by other authors is another paper.  A
+    shared DOI or URL decides unless both titles and authors disagree.  Two records without
+    authors are one paper only with titles alike and the same year.
+    """
+    title = title_agreement(a.title, b.title) if a.title and b.title else 0.0
+    people_a, people_b = named_authors(a.authors), named_authors(b.authors)
+    overlap = author_overlap(people_a, people_b)
+    authors_agree = bool(people_a and people_b) and overlap >= max(1, (min(len(people_a), len(people_b)) + 1) // 2)
+    system = system_name(a.title)
+    same_system = bool(system) and system == system_name(b.title)
+    if identifiers(a) & identifiers(b) and (title >= SHARED_ID_TITLE or same_system or authors_agree):
+        return PaperMatch(b, "doi or url", title, overlap)
+    if not people_a and not people_b:
+        if title >= SAME_TITLE and a.year == b.year:
+            return PaperMatch(b, "title and authors", title, overlap)
+        return None
+    if title >= SAME_TITLE and authors_agree:
+        return PaperMatch(b, "title and authors", title, overlap)
+    if same_system and authors_agree and same_person(people_a[0], people_b[0]):
+        return PaperMatch(b, "system name and first author", title, overlap)
+    return None
+
+
+def find_paper(records: Sequence[Record], record: Record) -> PaperMatch | None:
+    """The record of ``records`` that is the same paper as ``record`` (see :func:`same_paper`),
+    the closest if several are: a shared DOI or URL first, then the most alike title, then
+    the most authors in common."""
+    return next(iter(papers_like(records, record)), None)
+
+
+def papers_like(records: Sequence[Record], record: Record) -> list[PaperMatch]:
+    """Every record of ``records`` that is the same paper as ``record``, closest first (as
+    :func:`find_paper` orders them).  Candidates are found through the index of
+    ``records``: shared identifiers, the same system name, and titles at least
+    :data:`SAME_TITLE` alike."""
+    from rapidfuzz import fuzz, process
+
+    index = _indexed(records)
+    candidates = dict.fromkeys(i for ident in identifiers(record) for i in index.ids.get(ident, ()))
+    candidates.update(dict.fromkeys(index.systems.get(system_name(record.title), ())))
+    if record.title:
+        for _, _, position in process.extract(
+            compact(record.title), index.compact_titles, scorer=fuzz.ratio, limit=None, score_cutoff=SAME_TITLE
+        ):
+            candidates[position] = None
+    found = [match for i in candidates if records[i] is not record and (match := same_paper(record, records[i]))]
+    found.sort(key=lambda m: (m.how != "doi or url", -m.title, -m.authors))
+    return found
