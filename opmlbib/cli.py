@@ -418,6 +418,64 @@ def styles_command(word: str | None) -> None:
         click.echo(f"{info.name:{width}}  {info.title}{via}{mark}")
 
 
+#: A file that must exist (check and fix: a missing one is a mistake in the command line).
+_EXISTING = click.Path(exists=True, dir_okay=False)
+
+
+def _check_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """FILE.bib, --aux and --against, as check and fix take them."""
+    func = click.option(
+        "--against", "against", metavar="RECORDS", type=_EXISTING, multiple=True,
+        help="Official records besides the built-in OpML '19 proceedings: a .bib or CSL-JSON file, "
+        "or a table of contents as `opmlbib toc` reads it.  May be given several times.",
+    )(func)
+    func = click.option("--aux", metavar="DOC.aux", type=_EXISTING,
+                        help="Only the entries the LaTeX run that wrote DOC.aux cites.")(func)
+    return click.argument("bib_file", metavar="FILE.bib", type=_EXISTING)(func)
+
+
+@cli.command("check")
+@_check_options
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array of findings: key, line, kind, field, yours, official, official_key, message.")
+@_domain_errors
+def check_command(bib_file: str, aux: str | None, against: tuple[str, ...], as_json: bool) -> None:
+    """Hold the entries of FILE.bib against the official records.
+
+    Each entry (with --aux, each one DOC.aux cites) that is a paper of the records, by
+    title and authors (typos, initials, 'and others', LaTeX accents and DBLP's name
+    numbers allowed; a similar title by other authors is another paper), is compared
+    with its record.  One line per finding, FILE:LINE: KEY: KIND: what:
+
+    \b
+    differs        a field disagrees with the record (title, author, year, pages,
+                   venue, publisher, doi); a last page known only as an upper bound is
+                   wrong only past it
+    preprint       an arXiv/CoRR/preprint entry of a paper the records have as published
+    unknown-paper  the entry names a venue of the records, but no paper there has its
+                   title and authors (the closest are named)
+    duplicate      the same work as an earlier entry, whatever the keys
+
+    Exit status 0 when there is nothing to report, 1 when there is; a summary line goes
+    to stderr.  `opmlbib fix` replaces what is found differs or preprint.
+    """
+    from .check import check_file
+
+    report = check_file(bib_file, aux=aux, against=against)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if as_json:
+        import json
+
+        click.echo(json.dumps([finding.as_dict() for finding in report.findings], ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            click.echo(line)
+    click.echo(report.summary(), err=True)
+    if report.findings:
+        click.get_current_context().exit(1)
+
+
 def main() -> None:
     """Run one command, then exit (the console script's :func:`opmlbib.console.main` loads
     this module and calls it)."""

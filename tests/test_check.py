@@ -1,0 +1,273 @@
+"""check and fix: a user's .bib held against the official records, and what is wrong in it
+replaced without touching anything else; add noticing a paper already there."""
+
+import difflib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from opmlbib.bibfile import scan
+from opmlbib.bibtex import parse_bibtex
+from opmlbib.cli import cli
+from opmlbib.library import default_records
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+CHECK = DATA / "check"
+NETSYS = DATA / "toc" / "netsys21.txt"
+OFFICIAL = {record.key: record for record in default_records()}
+
+# What messy.bib gets wrong, entry by entry: (key, kind, field).
+MESSY = [
+    ("tony", "differs", "title"),  # a typo
+    ("tony", "differs", "pages"),  # 39--45 for 39--41
+    ("katib-arxiv", "preprint", "journal"),  # Google Scholar's arXiv entry
+    ("DBLP:journals/corr/abs-1905-00001", "preprint", "journal"),  # DBLP's CoRR entry
+    ("knet", "differs", "author"),  # the table of contents' misspelling
+    ("Soifer:2019", "differs", "year"),
+    ("Soifer:2019", "differs", "publisher"),
+    ("chai19", "differs", "author"),  # first two authors swapped
+    ("disdat", "differs", "journal"),  # another venue
+    ("arun-cyber", "differs", "title"),  # "Cyber Security" for "cybersecurity": found, and told
+    ("opportunities", "differs", "pages"),  # past the page before the next paper
+    ("fake-feature-stores", "unknown-paper", "title"),  # OpML '19 has no such paper
+    ("tony-again", "duplicate", None),  # by title and authors (with a DBLP number)
+    ("feature-store-b", "duplicate", None),  # by DOI, written two ways
+]
+#: Entries of messy.bib that fix replaces.
+REPLACED = ["tony", "katib-arxiv", "DBLP:journals/corr/abs-1905-00001", "knet", "Soifer:2019", "chai19",
+            "disdat", "arun-cyber", "opportunities"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def copy(tmp_path):
+    def make(name, folder=CHECK):
+        target = tmp_path / name
+        shutil.copyfile(folder / name, target)
+        return target
+
+    return make
+
+
+def findings(result):
+    return [(f["key"], f["kind"], f["field"]) for f in json.loads(result.stdout)]
+
+
+def outside(text, keys):
+    """The pieces of ``text`` between the entries of ``keys``: what fix must leave alone."""
+    pieces, position = [], 0
+    for span in scan(text):
+        if span.key in keys:
+            pieces.append(text[position: span.start])
+            position = span.end
+    return [*pieces, text[position:]]
+
+
+# -------------------------------------------------------------------------- check
+
+
+def test_check_finds_each_kind_and_nothing_else():
+    result = invoke("check", CHECK / "messy.bib", "--json")
+    assert result.exit_code == 1
+    assert findings(result) == MESSY
+    assert result.stderr.strip().endswith(
+        "16 entries checked, 14 findings in 12 entries (9 differs, 2 preprint, 1 unknown-paper, 2 duplicate)"
+    )
+
+
+def test_check_lines_name_file_line_key_and_kind():
+    path = CHECK / "messy.bib"
+    result = invoke("check", path)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(MESSY)
+    assert lines[0] == (
+        f"{path}:6: tony: differs: title: yours 'TonY: An Orchestator for Distributed Machine Learning Jobs', "
+        "the record has 'TonY: An Orchestrator for Distributed Machine Learning Jobs'"
+    )
+    assert f"{path}:35: knet: differs: author 1: yours 'Saman Biokaghazadeh', the record has 'Saman Biookaghazadeh'" in lines
+    unknown = next(line for line in lines if ": unknown-paper: " in line)
+    assert unknown.startswith(f"{path}:78: fake-feature-stores: unknown-paper: OpML '19 has no paper")
+    assert "closest: baylor2019continuous" in unknown
+    assert f"{path}:85: tony-again: duplicate: the same work as tony (line 6), by title and authors" in lines
+    assert result.stderr.count("\n") == 1  # the summary
+
+
+def test_json_shape():
+    result = invoke("check", CHECK / "messy.bib", "--json")
+    items = json.loads(result.stdout)
+    for item in items:
+        assert {"key", "line", "kind", "field", "yours", "official", "official_key", "message"} <= set(item)
+        assert isinstance(item["line"], int) and item["kind"] in {"differs", "preprint", "unknown-paper", "duplicate"}
+    pages = next(i for i in items if i["key"] == "tony" and i["field"] == "pages")
+    assert (pages["yours"], pages["official"], pages["official_key"]) == ("39-45", "39-41", "hsu2019tony")
+    preprint = next(i for i in items if i["key"] == "katib-arxiv")
+    assert preprint["official_key"] == "zhou2019katib" and preprint["yours"] == "arXiv preprint arXiv:1904.01234"
+    assert preprint["official"] == OFFICIAL["zhou2019katib"].venue.booktitle
+    unknown = next(i for i in items if i["kind"] == "unknown-paper")
+    assert unknown["official_key"] is None and unknown["closest"] == ["baylor2019continuous"]
+    duplicate = next(i for i in items if i["key"] == "tony-again")
+    assert (duplicate["same_as"], duplicate["same_as_line"], duplicate["official_key"]) == ("tony", 6, "hsu2019tony")
+    by_doi = next(i for i in items if i["key"] == "feature-store-b")
+    assert (by_doi["same_as"], by_doi["official_key"]) == ("feature-store-a", None)
+
+
+def test_refs_bib_of_the_repository_checks_clean():
+    result = invoke("check", ROOT / "refs.bib")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.endswith("16 entries checked, 16 papers of the records, nothing to report\n")
+    assert invoke("check", ROOT / "refs.bib", "--json").stdout == "[]\n"
+
+
+def test_the_ways_people_write_references_are_not_findings():
+    # initials, "and others", DBLP's numbers, LaTeX accents, a middle initial left out, case,
+    # pages within an upper bound or where nothing bounds them, venues written short
+    result = invoke("check", CHECK / "clean.bib", "--against", NETSYS)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "10 entries checked, 9 papers of the records, nothing to report" in result.stderr
+
+
+def test_the_clean_entries_are_papers_of_the_records():
+    from opmlbib.check import check_file
+
+    report = check_file(CHECK / "clean.bib", against=[NETSYS])
+    matched = {entry.key: paper.key for entry, paper in zip(report.entries, report.papers) if paper}
+    assert matched == {
+        "hsu-tony": "hsu2019tony", "DBLP:conf/opml/ZhangRWZRRLWH19": "zhang2019accelerating",
+        "knet": "biookaghazadeh2019knowledgenet", "accelerators": "ananthanarayanan2019opportunities",
+        "stratum": "bhattacharjee2019stratum", "disdat": "yocum2019disdat", "tracing": "hashemi2019tensorflowtracing",
+        "uberfast": "mullerlukasiewicz2021uberfast", "tcp400g": "zhang2021rethinking",
+    }
+
+
+def test_look_alikes_by_other_authors_are_left_alone(tmp_path):
+    path = tmp_path / "lookalikes.bib"
+    text = (CHECK / "messy.bib").read_text()
+    start = text.index("% Look-alikes")
+    end = text.index("@article{feature-store-a")
+    path.write_text(text[start:end])
+    result = invoke("check", path, "--json")
+    assert (result.exit_code, result.stdout) == (0, "[]\n")
+    from opmlbib.check import check_file
+
+    assert check_file(path).papers == (None, None, None)
+
+
+def test_a_look_alike_that_claims_the_venue_is_an_unknown_paper(tmp_path):
+    path = tmp_path / "claims.bib"
+    path.write_text(
+        "@inproceedings{x, author={Smith, John and Doe, Jane}, booktitle={OpML '19}, year=2019,\n"
+        "  title={TonY: An Orchestrator for Distributed Machine Learning Jobs}}\n"
+        "@inproceedings{y, author={Smith, John}, booktitle={OpML 2020}, year=2020, title={Something Else}}\n"
+        "@inproceedings{z, author={Smith, John}, title={Yet Another Thing}, year=2019,\n"
+        "  url={https://www.usenix.org/conference/opml19/presentation/smith}}\n"
+    )
+    result = invoke("check", path, "--json")
+    items = json.loads(result.stdout)
+    assert [(i["key"], i["kind"]) for i in items] == [("x", "unknown-paper"), ("z", "unknown-paper")]
+    assert items[0]["closest"][0] == "hsu2019tony"  # the look-alike is named as the closest, not taken for it
+
+
+def test_the_last_page_known_only_as_an_upper_bound(tmp_path):
+    # Katib: first page 55, and the next paper starts on page 59, so it ends on page 58 at most
+    def pages(value):
+        path = tmp_path / "p.bib"
+        path.write_text(
+            "@inproceedings{k, author={Zhou, Jinan and others}, booktitle={OpML '19}, year=2019,\n"
+            f"  title={{Katib: A Distributed General AutoML Platform on Kubernetes}}, pages={{{value}}}}}\n"
+        )
+        return findings(invoke("check", path, "--json"))
+
+    assert pages("55--57") == [] and pages("55--58") == [] and pages("55") == []
+    assert pages("55--59") == [("k", "differs", "pages")]
+    assert pages("53--57") == [("k", "differs", "pages")]
+    # TonY's last page is the publisher's: it must be exact
+    tony = OFFICIAL["hsu2019tony"]
+    assert tony.last_page.number == 41
+    path = tmp_path / "t.bib"
+    path.write_text("@inproceedings{t, author={Hsu, Anthony and others}, title={TonY}, pages={39--40}}\n")
+    assert findings(invoke("check", path, "--json")) == [("t", "differs", "title"), ("t", "differs", "pages")]
+
+
+def test_against_a_table_of_contents_checks_its_papers(tmp_path):
+    path = tmp_path / "netsys.bib"
+    path.write_text(
+        "@inproceedings{a, author={Zoe Muller-Lukasiewicz and Jean-Fran{\\c{c}}ois C{\\^o}t{\\'e} and Bj{\\o}rn {\\O}deg{\\r{a}}rd},\n"
+        "  title={{\\\"U}ber-fast $\\Omega$-Routing with $\\lambda$-Calculus}, booktitle={NetSys '21}, year=2021}\n"
+        "@inproceedings{b, author={Doe, Jane}, title={Routing on Quantum Networks}, booktitle={NetSys '21}, year=2021}\n"
+    )
+    assert invoke("check", path).exit_code == 0  # without the table of contents, nothing claims a known venue
+    result = invoke("check", path, "--against", NETSYS, "--json")
+    items = json.loads(result.stdout)
+    # the accents left out of the first author's name are a finding; the LaTeX ones are not
+    assert [(i["key"], i["kind"], i["field"], i["yours"], i["official"]) for i in items] == [
+        ("a", "differs", "author", "Zoe Muller-Lukasiewicz", "Zo\u00eb M\u00fcller-\u0141ukasiewicz"),
+        ("b", "unknown-paper", "title", "Routing on Quantum Networks", None),
+    ]
+    assert "NetSys '21 has no paper" in items[1]["message"]
+
+
+def test_against_a_bib_and_a_csl_json_file_of_records(tmp_path):
+    from opmlbib.formats import render
+
+    official = parse_bibtex(
+        "@inproceedings{doe2020feature, author={Doe, Jane and Roe, Richard}, title={Self-Driving Feature Stores},\n"
+        "  booktitle={Proceedings of the Workshop on Data Systems for ML (DSML '20)}, year=2020, pages={1--4},\n"
+        "  doi={10.5555/dsml.2020.1}}\n"
+    )
+    bib = tmp_path / "dsml.bib"
+    bib.write_text(render(official, "bibtex"))
+    csl = tmp_path / "dsml.json"
+    csl.write_text(render(official, "csljson"))
+    mine = tmp_path / "mine.bib"
+    mine.write_text(
+        "@inproceedings{fs, author={J. Doe and R. Roe}, title={Self-driving feature stores}, booktitle={DSML}, year=2020, pages={1--5}}\n"
+        "@inproceedings{by-doi, author={Someone, Else}, title={Self-Driving Feature Stores for ML}, doi={10.5555/DSML.2020.1}}\n"
+        # the DOI of a paper with nothing else of it: an address shared by unrelated entries decides nothing
+        "@inproceedings{doi-only, author={Nobody, Else}, title={A Different Paper Entirely}, doi={10.5555/dsml.2020.1}}\n"
+    )
+    for records in (bib, csl):
+        items = json.loads(invoke("check", mine, "--against", records, "--json").stdout)
+        assert [(i["key"], i["kind"], i["field"], i["official_key"]) for i in items] == [
+            ("fs", "differs", "pages", "doe2020feature"),
+            ("by-doi", "differs", "title", "doe2020feature"),
+            ("by-doi", "differs", "author", "doe2020feature"),
+        ], records
+
+
+def test_aux_limits_check_to_the_cited_entries(tmp_path):
+    aux = tmp_path / "paper.aux"
+    aux.write_text("\\relax\n\\citation{TONY,knet}\n\\citation{tony-again,nowhere2020}\n\\bibdata{messy}\n")
+    result = invoke("check", CHECK / "messy.bib", "--aux", aux, "--json")
+    assert result.exit_code == 1
+    assert findings(result) == [f for f in MESSY if f[0] in {"tony", "knet", "tony-again"}]
+    assert "Warning: nowhere2020 is cited but not in" in result.stderr
+    assert "3 entries checked" in result.stderr
+    # the duplicate is a finding only when both copies are cited
+    aux.write_text("\\relax\n\\citation{tony-again}\n")
+    assert findings(invoke("check", CHECK / "messy.bib", "--aux", aux, "--json")) == []
+    aux.write_text("\\relax\n\\citation{*}\n")
+    assert findings(invoke("check", CHECK / "messy.bib", "--aux", aux, "--json")) == MESSY
+
+
+def test_exit_status_and_errors(tmp_path):
+    assert invoke("check").exit_code == 2
+    assert invoke("check", tmp_path / "missing.bib").exit_code == 2
+    assert invoke("check", ROOT / "refs.bib", "--aux", tmp_path / "missing.aux").exit_code == 2
+    assert invoke("check", ROOT / "refs.bib", "--bogus").exit_code == 2
+    broken = tmp_path / "broken.bib"
+    broken.write_text("@misc{a, title = {never closes,\n\n@misc{b, title={B}}\n")
+    result = invoke("check", broken)
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: {broken}:")
+    not_aux = tmp_path / "paper.tex"
+    not_aux.write_text("\\documentclass{article}\n")
+    result = invoke("check", ROOT / "refs.bib", "--aux", not_aux)
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
