@@ -476,6 +476,41 @@ def check_command(bib_file: str, aux: str | None, against: tuple[str, ...], as_j
         click.get_current_context().exit(1)
 
 
+@cli.command("fix")
+@_check_options
+@click.option("--dry-run", is_flag=True, help="Print the changes as a unified diff and write nothing.")
+@_domain_errors
+def fix_command(bib_file: str, aux: str | None, against: tuple[str, ...], dry_run: bool) -> None:
+    """Replace the entries `opmlbib check` finds differs or preprint by the official records.
+
+    Each such entry becomes its record, under your key, followed by your fields the
+    record does not have (note, keywords, file, abstract, ... as you wrote them); fields
+    that say where a preprint or another version appeared are dropped.  Every other byte
+    of FILE.bib stays as it was, and the file is replaced atomically.  What changed is
+    printed entry by entry; --dry-run prints a unified diff instead and writes nothing.
+
+    unknown-paper and duplicate findings are reported on stderr and never changed; the
+    exit status is 1 if any are left (or, with --dry-run, if anything would change).
+    """
+    from .check import describe
+    from .fix import fix_file
+
+    outcome = fix_file(bib_file, aux=aux, against=against, dry_run=dry_run)
+    for warning in outcome.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if dry_run:
+        click.echo(outcome.diff(), nl=False)
+    else:
+        for change in outcome.changes:
+            for line in change.lines(bib_file):
+                click.echo(line)
+    for finding in outcome.left:
+        click.echo(f"Not fixed: {describe(bib_file, finding)}", err=True)
+    click.echo(outcome.summary(), err=True)
+    if outcome.left or (dry_run and outcome.changes):
+        click.get_current_context().exit(1)
+
+
 def main() -> None:
     """Run one command, then exit (the console script's :func:`opmlbib.console.main` loads
     this module and calls it)."""

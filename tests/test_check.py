@@ -271,3 +271,153 @@ def test_exit_status_and_errors(tmp_path):
     not_aux.write_text("\\documentclass{article}\n")
     result = invoke("check", ROOT / "refs.bib", "--aux", not_aux)
     assert result.exit_code == 1 and result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------------- fix
+
+
+def test_fix_replaces_what_check_reports_and_no_other_byte(copy):
+    path = copy("messy.bib")
+    before = path.read_text()
+    result = invoke("fix", path)
+    assert result.exit_code == 1  # the unknown paper and the duplicates are left, and said so
+    after = path.read_text()
+    assert outside(before, REPLACED) == outside(after, REPLACED)
+    assert [s.key for s in scan(after)] == [s.key for s in scan(before)]
+    replaced_lines = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert [line.split(": ")[1] for line in replaced_lines] == REPLACED
+    assert "Not fixed: " in result.stderr and "fake-feature-stores: unknown-paper" in result.stderr
+    assert "replaced 9; left as they are: 1 unknown-paper, 2 duplicate" in result.stderr
+    # checked again, only what fix leaves is left
+    assert findings(invoke("check", path, "--json")) == [f for f in MESSY if f[1] in ("unknown-paper", "duplicate")]
+    # and a second run changes nothing
+    again = invoke("fix", path)
+    assert path.read_text() == after and again.stdout == ""
+
+
+def test_fixed_entries_are_the_records_with_the_users_key_and_fields(copy):
+    path = copy("messy.bib")
+    invoke("fix", path)
+    text = path.read_text()
+    entries = {record.key: record for record in parse_bibtex(text)}
+    for key, official in [("tony", "hsu2019tony"), ("katib-arxiv", "zhou2019katib"), ("knet", "biookaghazadeh2019knowledgenet")]:
+        mine, theirs = entries[key], OFFICIAL[official]
+
+        def fields(r):
+            v = r.venue
+            return (r.title, [(a.given, a.family) for a in r.authors], v.booktitle, v.year, v.month, v.address,
+                    v.publisher, v.isbn, r.pages, r.url)
+
+        assert fields(mine) == fields(theirs)
+        assert mine.entry_type == "inproceedings"
+    # the user's own fields, byte for byte, after the record's; the preprint's venue is gone
+    assert "  note      = {Our baseline},\n  keywords  = {scheduling, hadoop}\n}" in text
+    assert "  file      = {:papers/katib_2018.pdf:PDF}\n}" in text
+    assert dict(entries["katib-arxiv"].extra) == {"file": ":papers/katib_2018.pdf:PDF"}
+    dblp = dict(entries["DBLP:journals/corr/abs-1905-00001"].extra)
+    assert dblp == {"bibsource": "dblp computer science bibliography, https://dblp.org"}
+    # the last page the records know only as an upper bound is not overwritten by the bound
+    # when the user's lies within it (Opportunities: 1--4 at most; its entry says 1--5, past it)
+    assert entries["opportunities"].pages == "1-4"
+    assert entries["arun-cyber"].pages == "13-14"
+
+
+def test_fix_keeps_the_users_last_page_within_the_bound(tmp_path):
+    path = tmp_path / "k.bib"
+    path.write_text(
+        "@inproceedings{k, author={Zhou, Jinan and others}, booktitle={OpML '19}, year=2018,\n"
+        "  title={Katib: A Distributed General AutoML Platform on Kubernetes}, pages={55--57}}\n"
+    )
+    assert invoke("fix", path).exit_code == 0
+    (record,) = parse_bibtex(path.read_text())
+    assert (record.year, record.pages) == (2019, "55-57")
+
+
+def test_fix_prints_each_change(copy):
+    path = copy("messy.bib")
+    result = invoke("fix", path)
+    block = result.stdout.split(f"{path}:6: tony: replaced by the record hsu2019tony\n")[1].split(f"{path}:")[0]
+    assert block.splitlines() == [
+        "  title: 'TonY: An Orchestator for Distributed Machine Learning Jobs' -> 'TonY: An Orchestrator for Distributed Machine Learning Jobs'",
+        "  pages: '39-45' -> '39-41'",
+        "  also written as the record has it: author, booktitle, year",
+        "  added: month, address, publisher, isbn, url",
+        "  kept: note, keywords",
+    ]
+    assert "  removed: journal, volume, eprinttype, eprint\n" in result.stdout
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(copy, tmp_path):
+    path = copy("messy.bib")
+    before = path.read_bytes()
+    result = invoke("fix", path, "--dry-run")
+    assert result.exit_code == 1
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["messy.bib"]
+    fixed = tmp_path / "fixed" / "messy.bib"
+    fixed.parent.mkdir()
+    shutil.copyfile(path, fixed)
+    invoke("fix", fixed)
+    expected = "".join(difflib.unified_diff(
+        before.decode().splitlines(keepends=True), fixed.read_text().splitlines(keepends=True),
+        fromfile=str(path), tofile=str(path),
+    ))
+    assert result.stdout == expected and result.stdout.startswith(f"--- {path}\n+++ {path}\n@@ ")
+    assert "would replace 9" in result.stderr
+
+
+def test_aux_limits_fix_to_the_cited_entries(copy, tmp_path):
+    path = copy("messy.bib")
+    before = path.read_text()
+    aux = tmp_path / "paper.aux"
+    aux.write_text("\\relax\n\\citation{knet,lecun-deep}\n")
+    result = invoke("fix", path, "--aux", aux)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == f"{path}:35: knet: replaced by the record biookaghazadeh2019knowledgenet"
+    assert outside(before, ["knet"]) == outside(path.read_text(), ["knet"])  # tony and the rest: wrong, but not cited
+
+
+def test_fix_keeps_crlf_line_ends(copy, tmp_path):
+    path = tmp_path / "crlf.bib"
+    path.write_bytes((CHECK / "messy.bib").read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes().decode()
+    assert invoke("fix", path).exit_code == 1
+    after = path.read_bytes().decode()
+    assert after.count("\n") == after.count("\r\n")
+    assert outside(before, REPLACED) == outside(after, REPLACED)
+
+
+def test_fix_with_nothing_to_fix_leaves_the_file_alone(tmp_path):
+    path = tmp_path / "refs.bib"
+    shutil.copyfile(ROOT / "refs.bib", path)
+    stamp = path.stat().st_mtime_ns
+    result = invoke("fix", path)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert path.stat().st_mtime_ns == stamp and path.read_bytes() == (ROOT / "refs.bib").read_bytes()
+    assert invoke("fix", path, "--dry-run").stdout == ""
+
+
+def test_fix_refuses_a_write_protected_file(copy):
+    path = copy("messy.bib")
+    before = path.read_bytes()
+    path.chmod(0o444)
+    result = invoke("fix", path)
+    assert result.exit_code == 1 and "write-protected" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_fix_writes_nothing_if_the_file_changed_meanwhile(copy, monkeypatch):
+    from opmlbib import fix
+
+    path = copy("messy.bib")
+    real = fix.rewrite
+
+    def rewrite_then_edit(text, report):
+        out = real(text, report)
+        path.write_text(path.read_text() + "% edited meanwhile\n")
+        return out
+
+    monkeypatch.setattr(fix, "rewrite", rewrite_then_edit)
+    result = invoke("fix", path)
+    assert result.exit_code == 1 and "changed while it was being fixed" in result.stderr
+    assert path.read_text().endswith("% edited meanwhile\n") and "Orchestator" in path.read_text()
