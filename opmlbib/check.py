@@ -519,3 +519,42 @@ def _pages(entry: Record, paper: Record) -> str | None:
     if last is not None and last != official_last.number:
         return f"pages: yours {entry.pages}, the record has {paper.pages}"
     return None
+
+
+# ------------------------------------------------------------------------ add
+
+
+def already_in_file(path: str | Path, records: Sequence[Record]) -> tuple[list[tuple[Record, list[Record]]], str | None]:
+    """For ``opmlbib add``: each record that the .bib file at ``path`` already holds under
+    another key, with the entries that hold it (in file order); and a warning if the file
+    could not be read as BibTeX to look (nothing is found then)."""
+    import logging
+
+    from .bibfile import scan
+    from .library import bib_records
+    from .lookup import papers_like
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return [], None  # adding reports what is wrong with the file
+    keys = {span.key.lower() for span in scan(text)}
+    if not keys:
+        return [], None
+    quiet = logging.getLogger("bibtexparser")  # it logs each block it cannot parse; the warning says it once
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        entries = bib_records(path)
+    except OpmlbibError as exc:
+        return [], f"{path} could not be read as BibTeX ({exc}), so it was not searched for these papers under other keys"
+    finally:
+        quiet.setLevel(level)
+    found = []
+    for record in records:
+        if record.key.lower() in keys:
+            continue  # the same key: adding skips it, or --update replaces it
+        holders = sorted((match.record for match in papers_like(entries, record)), key=lambda r: r.line or 0)
+        if holders:
+            found.append((record, holders))
+    return found, None

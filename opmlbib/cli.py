@@ -214,8 +214,10 @@ def _resolve_all(library, queries: tuple[str, ...], first: bool = False):
               help="Replace an entry whose key is already in FILE.bib with the current record "
                    "(only that entry's text changes).")
 @click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
+@click.option("--allow-duplicate", is_flag=True,
+              help="Add a paper even if FILE.bib already holds it under another key.")
 @_domain_errors
-def add(queries: tuple[str, ...], target: str, update: bool, first: bool) -> None:
+def add(queries: tuple[str, ...], target: str, update: bool, first: bool, allow_duplicate: bool) -> None:
     """Append the records QUERY... names to your own .bib file.
 
     A QUERY is a citation key or what `opmlbib search` takes (a system name, title
@@ -225,12 +227,26 @@ def add(queries: tuple[str, ...], target: str, update: bool, first: bool) -> Non
     Everything already in FILE.bib stays byte for byte as it was (comments, @string
     macros, formatting, line ends, even entries that do not parse); new entries are
     appended at the end, in the file's line ending.  A key already in the file is
-    reported and skipped unless --update is given.  The file is replaced atomically and
-    keeps its permissions; a write-protected or unreadable file is left untouched.
+    reported and skipped unless --update is given.  A paper already in the file under
+    another key (the same title and authors, or DOI or URL) is reported and skipped
+    unless --allow-duplicate is given.  The file is replaced atomically and keeps its
+    permissions; a write-protected or unreadable file is left untouched.
     """
     from .bibfile import add_to_file
 
     chosen = _resolve_all(open_library(None), queries, first=first)
+    if not allow_duplicate:
+        from .check import already_in_file
+
+        present, warning = already_in_file(target, chosen)
+        if warning:
+            click.echo(f"Warning: {warning}", err=True)
+        for record, entries in present:
+            where = ", ".join(f"{entry.key} (line {entry.line})" for entry in entries)
+            click.echo(f"Skipped {record.key}: already in {target} as {where}; --allow-duplicate adds it anyway",
+                       err=True)
+        held = {id(record) for record, _ in present}
+        chosen = tuple(record for record in chosen if id(record) not in held)
     outcome = add_to_file(target, chosen, update=update)
     for key in outcome.added:
         click.echo(f"Added {key} to {target}", err=True)

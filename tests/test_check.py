@@ -421,3 +421,34 @@ def test_fix_writes_nothing_if_the_file_changed_meanwhile(copy, monkeypatch):
     result = invoke("fix", path)
     assert result.exit_code == 1 and "changed while it was being fixed" in result.stderr
     assert path.read_text().endswith("% edited meanwhile\n") and "Orchestator" in path.read_text()
+
+
+# ---------------------------------------------------------------------------- add
+
+
+def test_add_skips_a_paper_already_there_under_another_key(copy):
+    path = copy("messy.bib")
+    before = path.read_bytes()
+    result = invoke("add", "TonY", "katib", "--to", path)
+    assert result.exit_code == 0
+    assert path.read_bytes() == before
+    assert (f"Skipped hsu2019tony: already in {path} as tony (line 6), tony-again (line 85); "
+            "--allow-duplicate adds it anyway") in result.stderr
+    assert f"Skipped zhou2019katib: already in {path} as katib-arxiv (line 16)" in result.stderr
+
+    result = invoke("add", "TonY", "--to", path, "--allow-duplicate")
+    assert result.exit_code == 0 and f"Added hsu2019tony to {path}" in result.stderr
+    assert path.read_bytes().startswith(before)
+    assert [s.key for s in scan(path.read_text())][-1] == "hsu2019tony"
+
+
+def test_add_still_adds_what_is_not_there_and_reads_unparsable_files_as_before(tmp_path):
+    path = tmp_path / "mine.bib"
+    path.write_text("@misc{lecun-deep, author={LeCun, Yann}, title={Deep Learning Inference Service at Microsoft}}\n")
+    result = invoke("add", "soifer2019deep", "--to", path)
+    assert result.exit_code == 0 and result.stderr == f"Added soifer2019deep to {path}\n"
+    messy = tmp_path / "messy.bib"
+    shutil.copyfile(DATA / "bib" / "messy.bib", messy)
+    result = invoke("add", "hsu2019tony", "--to", messy)
+    assert result.exit_code == 0 and f"Added hsu2019tony to {messy}" in result.stderr
+    assert "not searched for these papers under other keys" in result.stderr
