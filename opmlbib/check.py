@@ -44,7 +44,7 @@ from .lookup import (
     identifiers,
     named_authors,
     normalize,
-    papers_like,
+    same_papers,
     search,
 )
 from .model import Record, Source
@@ -349,7 +349,8 @@ def check_entries(entries: Sequence[Record], official: Sequence[Record], *, path
     papers: list[Record | None] = []
     findings: list[list[Finding]] = []
     for entry in entries:
-        match = find_paper(official, entry) if entry.title or entry.doi or entry.url else None
+        claimed = {key for venue in known if names_venue(entry, venue) for key in venue.keys}
+        match = find_paper(official, entry, venue=claimed) if entry.title or entry.doi or entry.url else None
         paper = match.record if match else None
         papers.append(paper)
         if paper is not None:
@@ -357,11 +358,11 @@ def check_entries(entries: Sequence[Record], official: Sequence[Record], *, path
         else:
             found = _unknown(entry, official, known)
         findings.append(found)
-    for later, earlier, how in duplicates(entries):
+    for later, earlier, how in duplicates(entries, papers):
         first = entries[earlier]
         findings[later].append(Finding(
             entries[later].key, entries[later].line, "duplicate",
-            f"the same work as {first.key} (line {first.line}), by {how}",
+            f"the same work as {first.key} (line {first.line}), {how}",
             official_key=papers[later].key if papers[later] is not None else None,
             same_as=first.key, same_as_line=first.line,
         ))
@@ -369,19 +370,22 @@ def check_entries(entries: Sequence[Record], official: Sequence[Record], *, path
     return Report(path, entries, tuple(papers), flat)
 
 
-def duplicates(entries: Sequence[Record]) -> list[tuple[int, int, str]]:
+def duplicates(entries: Sequence[Record], papers: Sequence[Record | None] = ()) -> list[tuple[int, int, str]]:
     """(later, earlier, how) for each entry that is the same work as an earlier one (the
-    first of them)."""
-    entries = tuple(entries)
-    position = {id(entry): n for n, entry in enumerate(entries)}
-    marked: dict[int, tuple[int, str]] = {}
-    for n, entry in enumerate(entries):
-        if n in marked:
+    first of them): by :func:`opmlbib.lookup.same_papers`, or as copies of one official
+    record (``papers``, by position)."""
+    pairs = [(earlier, later, f"by {match.how}") for earlier, later, match in same_papers(entries)]
+    first_copy: dict[int, int] = {}
+    for position, paper in enumerate(papers):
+        if paper is None:
             continue
-        for match in papers_like(entries, entry):
-            other = position[id(match.record)]
-            if other > n and other not in marked:
-                marked[other] = (n, match.how)
+        earlier = first_copy.setdefault(id(paper), position)
+        if earlier != position:
+            pairs.append((earlier, position, f"both being copies of the record {paper.key}"))
+    marked: dict[int, tuple[int, str]] = {}
+    for earlier, later, how in sorted(pairs, key=lambda pair: pair[:2]):  # stable: same_papers' reason first
+        if earlier not in marked and later not in marked:
+            marked[later] = (earlier, how)
     return sorted((later, earlier, how) for later, (earlier, how) in marked.items())
 
 

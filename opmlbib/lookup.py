@@ -54,12 +54,13 @@ matches are within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refus
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import NamedTuple, Sequence
+from typing import Collection, NamedTuple, Sequence
 
 from .errors import AmbiguousQuery, NoMatch
 from .model import Author, Record
-from .names import ascii_fold, is_others, same_person
+from .names import ascii_fold, is_others, same_person, spelt_close
 
 #: Scores below this are not matches.
 THRESHOLD = 72.0
@@ -346,11 +347,16 @@ def _arxiv(number: str) -> str:
     return f"arxiv:{(match.group(1) if match else number).lower()}"
 
 
-def identifiers(record: Record) -> set[str]:
+def identifiers(record: Record) -> frozenset[str]:
     """Every DOI and URL of a record as :func:`identifier` writes them, and its arXiv number
     where an ``eprint`` field or the journal names one."""
-    found = {ident for value in (record.doi, record.url) if value and (ident := identifier(value))}
-    extra = dict(record.extra)
+    return _identifiers(record.doi, record.url, record.extra)
+
+
+@functools.lru_cache(maxsize=65536)
+def _identifiers(doi: str | None, url: str | None, extra_fields: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    found = {ident for value in (doi, url) if value and (ident := identifier(value))}
+    extra = dict(extra_fields)
     eprint = extra.get("eprint", "").strip()
     kind = (extra.get("archiveprefix") or extra.get("eprinttype") or "").strip().lower()
     if eprint and (kind == "arxiv" or (not kind and _ARXIV_NUMBER.fullmatch(eprint))):
@@ -359,21 +365,27 @@ def identifiers(record: Record) -> set[str]:
         mention = _ARXIV_MENTION.search(extra.get(name, ""))
         if mention:
             found.add(_arxiv(mention.group(1)))
-    return found
+    return frozenset(found)
 
 
 # ----------------------------------------------------------- the same paper twice
 
-#: Titles at least this alike (:func:`title_agreement`) are one title written twice.
-SAME_TITLE = 85.0
+#: How alike (:func:`title_agreement`) titles must be for an entry that names the record's
+#: venue and has its first author (a title shortened or reworded: "... in the TFX Platform").
+SAME_VENUE_TITLE = 70.0
+#: Candidates for the same paper elsewhere: titles at least this alike.
+CANDIDATE_TITLE = 75.0
 #: Records sharing a DOI or URL are one work unless titles this far apart and different
 #: authors say the address is the proceedings' or a list's rather than the paper's.
 SHARED_ID_TITLE = 50.0
+#: Titles of at least this many content words may differ by one word added or left out.
+LONG_TITLE = 5
 
 
 class PaperMatch(NamedTuple):
     """A record that is the same paper as the one looked for, and why: ``how`` is
-    ``"doi or url"``, ``"title and authors"`` or ``"system name and first author"``."""
+    ``"doi or url"``, ``"title and authors"``, ``"system name and first author"`` or
+    ``"venue, first author and title"``."""
 
     record: Record
     how: str
@@ -394,6 +406,41 @@ def title_agreement(a: str, b: str) -> float:
     from rapidfuzz import fuzz
 
     return round(fuzz.ratio(compact(a), compact(b)), 1)
+
+
+def title_differences(a: str, b: str) -> tuple[int, int, int]:
+    """How two titles differ word by word: the content words (stop words aside) of ``a``
+    with no counterpart in ``b``, those of ``b`` with none in ``a``, and the fewer content
+    words of the two.  A counterpart is the same word, the word with a typo
+    (:func:`opmlbib.names.spelt_close`), two adjacent words written as one ("data base",
+    "database") or initials ("ML", "machine learning").  "for Fault-Tolerant Data Lakes"
+    and "for Federated Data Lakes" differ by two words and one."""
+    x, y = _content(normalize(a)).split(), _content(normalize(b)).split()
+    used_x, used_y = [False] * len(x), [False] * len(y)
+    for alike in (str.__eq__, spelt_close):
+        for i, word in enumerate(x):
+            for j, other in enumerate(y):
+                if not used_x[i] and not used_y[j] and alike(word, other):
+                    used_x[i] = used_y[j] = True
+    for words, used, others, used_others in ((x, used_x, y, used_y), (y, used_y, x, used_x)):
+        for i, word in enumerate(words):
+            if used[i]:
+                continue
+            for j in range(len(others)):
+                for k in (2, 3, 4):
+                    run = range(j, j + k)
+                    if j + k > len(others) or any(used_others[n] for n in run):
+                        break
+                    joined = "".join(others[n] for n in run)
+                    initials = "".join(others[n][0] for n in run)
+                    if spelt_close(word, joined) or (len(word) == k and word == initials):
+                        used[i] = True
+                        for n in run:
+                            used_others[n] = True
+                        break
+                if used[i]:
+                    break
+    return used_x.count(False), used_y.count(False), min(len(x), len(y))
 
 
 def system_name(title: str) -> str:
@@ -426,57 +473,129 @@ def author_overlap(a: tuple[Author, ...] | list[Author], b: tuple[Author, ...] |
     return count
 
 
-def same_paper(a: Record, b: Record) -> PaperMatch | None:
+def same_paper(a: Record, b: Record, *, same_venue: bool = False) -> PaperMatch | None:
     """``b`` (as a :class:`PaperMatch`) if the two records are one paper, else None.
 
-    Decided on title *and* authors: titles at least :data:`SAME_TITLE` alike, or the same
-    system name before the colon ("TonY" for "TonY: An Orchestrator ...") with the same first
-    author; and at least half of the authors of the shorter list among the other's (``and
-    others`` aside; at least one).  A similar title by other authors is another paper.  A
-    shared DOI or URL decides unless both titles and authors disagree.  Two records without
-    authors are one paper only with titles alike and the same year.
+    Decided on title *and* authors.  The authors agree when at least half of the shorter
+    list (``and others`` aside; at least one person) are among the other's.  The titles
+    agree when every content word of each has its counterpart in the other
+    (:func:`title_differences`: typos, split and joined words, initials); or, for titles of
+    :data:`LONG_TITLE` content words or more with the same first author, when one only adds
+    or leaves out a word; or, with the same first author, when one title is just the other's
+    system name ("TonY" for "TonY: An Orchestrator ...").  With ``same_venue`` (the caller
+    knows that ``a`` names the venue of ``b``), the same first author and titles
+    :data:`SAME_VENUE_TITLE` alike, or the same system name, are enough.  A similar title by
+    other authors, or by the same authors with other words, is another paper.
+
+    A shared DOI or URL decides unless titles and authors both disagree.  Two records
+    without authors are one paper only with the same title words and the same year.
     """
-    title = title_agreement(a.title, b.title) if a.title and b.title else 0.0
     people_a, people_b = named_authors(a.authors), named_authors(b.authors)
     overlap = author_overlap(people_a, people_b)
     authors_agree = bool(people_a and people_b) and overlap >= max(1, (min(len(people_a), len(people_b)) + 1) // 2)
+    shared = identifiers(a) & identifiers(b)
+    if not shared and (people_a or people_b) and not authors_agree:
+        return None  # other people: another paper, whatever the title
+    if not a.title or not b.title:
+        title, missing_a, missing_b, words = 0.0, 1, 1, 0
+    else:
+        title = title_agreement(a.title, b.title)
+        missing_a, missing_b, words = title_differences(a.title, b.title)
     system = system_name(a.title)
     same_system = bool(system) and system == system_name(b.title)
-    if identifiers(a) & identifiers(b) and (title >= SHARED_ID_TITLE or same_system or authors_agree):
+    if shared and (title >= SHARED_ID_TITLE or same_system or authors_agree):
         return PaperMatch(b, "doi or url", title, overlap)
     if not people_a and not people_b:
-        if title >= SAME_TITLE and a.year == b.year:
+        if (missing_a, missing_b) == (0, 0) and a.year == b.year:
             return PaperMatch(b, "title and authors", title, overlap)
         return None
-    if title >= SAME_TITLE and authors_agree:
+    if not authors_agree:
+        return None
+    if (missing_a, missing_b) == (0, 0):
         return PaperMatch(b, "title and authors", title, overlap)
-    if same_system and authors_agree and same_person(people_a[0], people_b[0]):
+    if not same_person(people_a[0], people_b[0]):
+        return None
+    if words >= LONG_TITLE - 1 and sorted((missing_a, missing_b)) == [0, 1]:
+        return PaperMatch(b, "title and authors", title, overlap)
+    if same_system and (normalize(a.title) == _head(b.title) or normalize(b.title) == _head(a.title)):
         return PaperMatch(b, "system name and first author", title, overlap)
+    if same_venue and (title >= SAME_VENUE_TITLE or same_system):
+        return PaperMatch(b, "venue, first author and title", title, overlap)
     return None
 
 
-def find_paper(records: Sequence[Record], record: Record) -> PaperMatch | None:
+def _head(title: str) -> str:
+    head, colon, _ = title.partition(":")
+    return normalize(head) if colon else ""
+
+
+def find_paper(records: Sequence[Record], record: Record, *, venue: Collection[str] = ()) -> PaperMatch | None:
     """The record of ``records`` that is the same paper as ``record`` (see :func:`same_paper`),
     the closest if several are: a shared DOI or URL first, then the most alike title, then
-    the most authors in common."""
-    return next(iter(papers_like(records, record)), None)
+    the most authors in common.  ``venue``: keys of the records of a venue that ``record``
+    names, for which :func:`same_paper`'s ``same_venue`` rule applies."""
+    return next(iter(papers_like(records, record, venue=venue)), None)
 
 
-def papers_like(records: Sequence[Record], record: Record) -> list[PaperMatch]:
+def papers_like(records: Sequence[Record], record: Record, *, venue: Collection[str] = ()) -> list[PaperMatch]:
     """Every record of ``records`` that is the same paper as ``record``, closest first (as
     :func:`find_paper` orders them).  Candidates are found through the index of
     ``records``: shared identifiers, the same system name, and titles at least
-    :data:`SAME_TITLE` alike."""
+    :data:`CANDIDATE_TITLE` alike (:data:`SAME_VENUE_TITLE` in ``venue``)."""
     from rapidfuzz import fuzz, process
 
     index = _indexed(records)
     candidates = dict.fromkeys(i for ident in identifiers(record) for i in index.ids.get(ident, ()))
     candidates.update(dict.fromkeys(index.systems.get(system_name(record.title), ())))
     if record.title:
-        for _, _, position in process.extract(
-            compact(record.title), index.compact_titles, scorer=fuzz.ratio, limit=None, score_cutoff=SAME_TITLE
+        # titles that agree word for word are this alike at least (a typo, a word added,
+        # "ML" for "machine learning" in a short title); only the venue rule reaches lower
+        cutoff = SAME_VENUE_TITLE if venue else CANDIDATE_TITLE
+        for _, value, position in process.extract(
+            compact(record.title), index.compact_titles, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
         ):
-            candidates[position] = None
-    found = [match for i in candidates if records[i] is not record and (match := same_paper(record, records[i]))]
+            if value >= CANDIDATE_TITLE or records[position].key in venue:
+                candidates[position] = None
+    found = [
+        match for i in candidates
+        if records[i] is not record and (match := same_paper(record, records[i], same_venue=records[i].key in venue))
+    ]
     found.sort(key=lambda m: (m.how != "doi or url", -m.title, -m.authors))
     return found
+
+
+def same_papers(records: Sequence[Record]) -> list[tuple[int, int, PaperMatch]]:
+    """Every pair of records (by position, earlier first) that :func:`same_paper` calls one
+    paper.  Only records sharing an identifier, or a family name of an author (one paper
+    needs one person in common), or, without authors, the start of the title, are
+    compared, and of those only titles at least :data:`CANDIDATE_TITLE` alike or sharing an
+    identifier: a bibliography of 10,000 entries is not compared pair by pair."""
+    from rapidfuzz import fuzz, process
+
+    from .names import family_key
+
+    blocks: dict[tuple[str, str], list[int]] = {}
+    keys_of: list[set[tuple[str, str]]] = []
+    for position, record in enumerate(records):
+        keys = {("id", ident) for ident in identifiers(record)}
+        people = named_authors(record.authors)
+        keys.update(("family", family_key(person)) for person in people)
+        if not people:
+            keys.add(("title", compact(record.title)[:8]))
+        keys.discard(("family", ""))
+        keys_of.append(keys)
+        for key in keys:
+            blocks.setdefault(key, []).append(position)
+    titles = [compact(record.title) for record in records]
+    pairs = []
+    for position, record in enumerate(records):
+        shared_id = {other for key in keys_of[position] if key[0] == "id" for other in blocks[key] if other > position}
+        near = sorted({other for key in keys_of[position] for other in blocks[key] if other > position})
+        alike = {near[i] for _, _, i in process.extract(
+            titles[position], [titles[other] for other in near], scorer=fuzz.ratio, limit=None,
+            score_cutoff=CANDIDATE_TITLE)} if titles[position] else set()
+        for other in sorted(alike | shared_id):
+            match = same_paper(record, records[other])
+            if match is not None:
+                pairs.append((position, other, match))
+    return pairs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import replace
@@ -90,6 +91,7 @@ def is_others(author: Author) -> bool:
     return not author.given and not author.von and author.family.strip().lower() == "others"
 
 
+@functools.lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
     return ascii_fold(text).casefold().strip()
 
@@ -103,7 +105,10 @@ def given_names_agree(yours: str, theirs: str) -> bool:
     one of theirs or its initial, in order, and parts may be left out ("T. M." and
     "Theodore" for "Theodore M.", "K.-Y." for "Kuan-Yen").  Case counts no more than the
     dots after initials; accents do (compare folded names for that)."""
-    mine, full = _given_parts(yours), _given_parts(theirs)
+    return _parts_agree(_given_parts(yours), _given_parts(theirs))
+
+
+def _parts_agree(mine: list[str] | tuple[str, ...], full: list[str] | tuple[str, ...]) -> bool:
     position = 0
     for part in mine:
         while position < len(full) and not (full[position] == part or (len(part) == 1 and full[position][0] == part)):
@@ -114,16 +119,32 @@ def given_names_agree(yours: str, theirs: str) -> bool:
     return True
 
 
-def _close(a: str, b: str) -> bool:
+def spelt_close(a: str, b: str) -> bool:
     """Equal, or one typo apart in a word of five letters or more (two from ten)."""
     if a == b:
         return True
     shorter = min(len(a), len(b))
-    if shorter < 5:
+    allowed = 2 if shorter >= 10 else 1
+    if shorter < 5 or abs(len(a) - len(b)) > allowed:
         return False
     from rapidfuzz.distance import Levenshtein
 
-    return Levenshtein.distance(a, b) <= (2 if shorter >= 10 else 1)
+    return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
+
+
+@functools.lru_cache(maxsize=65536)
+def _person(author: Author) -> tuple[str, str, tuple[str, ...]]:
+    """An author's family name and given names folded to ASCII lower case, DBLP's number
+    dropped, and the given names' parts (remembered: the same people recur)."""
+    plain = without_dblp_number(author)
+    given = _fold(plain.given)
+    return _fold(plain.full_family), given, tuple(_given_parts(given))
+
+
+def family_key(author: Author) -> str:
+    """The family name as :func:`same_person` compares it: folded to ASCII lower case,
+    without DBLP's number."""
+    return _person(author)[0]
 
 
 def same_person(a: Author, b: Author) -> bool:
@@ -132,16 +153,15 @@ def same_person(a: Author, b: Author) -> bool:
     out, as a typo or as a shortened form ("Jeff" for "Jeffrey"); DBLP's numbers are
     ignored, and so is a family name written first in reading order ("Zhang Minjia").
     """
-    a, b = without_dblp_number(a), without_dblp_number(b)
-    family_a, family_b = _fold(a.full_family), _fold(b.full_family)
-    given_a, given_b = _fold(a.given), _fold(b.given)
-    if _close(family_a, family_b):
-        if not given_a or not given_b:
+    family_a, given_a, parts_a = _person(a)
+    family_b, given_b, parts_b = _person(b)
+    if spelt_close(family_a, family_b):
+        if not parts_a or not parts_b:
             return True
-        if given_names_agree(given_a, given_b) or given_names_agree(given_b, given_a):
+        if _parts_agree(parts_a, parts_b) or _parts_agree(parts_b, parts_a):
             return True
-        first_a, first_b = _given_parts(given_a)[0], _given_parts(given_b)[0]
-        return _close(first_a, first_b) or (len(first_a) > 1 and len(first_b) > 1 and (first_a.startswith(first_b) or first_b.startswith(first_a)))
+        first_a, first_b = parts_a[0], parts_b[0]
+        return spelt_close(first_a, first_b) or (len(first_a) > 1 and len(first_b) > 1 and (first_a.startswith(first_b) or first_b.startswith(first_a)))
     # given and family names swapped: "Zhang Minjia" read as given Zhang, family Minjia
     return bool(given_a) and given_a == family_b and given_b == family_a
 

@@ -36,10 +36,12 @@ MESSY = [
     ("fake-feature-stores", "unknown-paper", "title"),  # OpML '19 has no such paper
     ("tony-again", "duplicate", None),  # by title and authors (with a DBLP number)
     ("feature-store-b", "duplicate", None),  # by DOI, written two ways
+    ("tfx-short", "differs", "title"),  # a shortened title: the venue, first author and title together
+    ("tfx-short", "duplicate", None),  # the CoRR entry's paper too
 ]
 #: Entries of messy.bib that fix replaces.
 REPLACED = ["tony", "katib-arxiv", "DBLP:journals/corr/abs-1905-00001", "knet", "Soifer:2019", "chai19",
-            "disdat", "arun-cyber", "opportunities"]
+            "disdat", "arun-cyber", "opportunities", "tfx-short"]
 
 
 def invoke(*args):
@@ -78,7 +80,7 @@ def test_check_finds_each_kind_and_nothing_else():
     assert result.exit_code == 1
     assert findings(result) == MESSY
     assert result.stderr.strip().endswith(
-        "16 entries checked, 14 findings in 12 entries (9 differs, 2 preprint, 1 unknown-paper, 2 duplicate)"
+        "18 entries checked, 16 findings in 13 entries (10 differs, 2 preprint, 1 unknown-paper, 3 duplicate)"
     )
 
 
@@ -158,7 +160,7 @@ def test_look_alikes_by_other_authors_are_left_alone(tmp_path):
     assert (result.exit_code, result.stdout) == (0, "[]\n")
     from opmlbib.check import check_file
 
-    assert check_file(path).papers == (None, None, None)
+    assert check_file(path).papers == (None, None, None, None)
 
 
 def test_a_look_alike_that_claims_the_venue_is_an_unknown_paper(tmp_path):
@@ -240,6 +242,7 @@ def test_against_a_bib_and_a_csl_json_file_of_records(tmp_path):
             ("fs", "differs", "pages", "doe2020feature"),
             ("by-doi", "differs", "title", "doe2020feature"),
             ("by-doi", "differs", "author", "doe2020feature"),
+            ("by-doi", "duplicate", None, "doe2020feature"),  # both entries are that record
         ], records
 
 
@@ -287,7 +290,7 @@ def test_fix_replaces_what_check_reports_and_no_other_byte(copy):
     replaced_lines = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
     assert [line.split(": ")[1] for line in replaced_lines] == REPLACED
     assert "Not fixed: " in result.stderr and "fake-feature-stores: unknown-paper" in result.stderr
-    assert "replaced 9; left as they are: 1 unknown-paper, 2 duplicate" in result.stderr
+    assert "replaced 10; left as they are: 1 unknown-paper, 3 duplicate" in result.stderr
     # checked again, only what fix leaves is left
     assert findings(invoke("check", path, "--json")) == [f for f in MESSY if f[1] in ("unknown-paper", "duplicate")]
     # and a second run changes nothing
@@ -363,7 +366,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(copy, tmp_path):
         fromfile=str(path), tofile=str(path),
     ))
     assert result.stdout == expected and result.stdout.startswith(f"--- {path}\n+++ {path}\n@@ ")
-    assert "would replace 9" in result.stderr
+    assert "would replace 10" in result.stderr
 
 
 def test_aux_limits_fix_to_the_cited_entries(copy, tmp_path):

@@ -265,6 +265,8 @@ TONY = next(r for r in RECORDS if r.key == "hsu2019tony")
     ("TonY: An Orchestrator for Distributed Machine Learning Jobs", "H{\\'s}u, Anthony and Hu, Keqiu"),  # accent in LaTeX
     ("TonY", "Hsu, Anthony and Hu, Keqiu and Hung, Jonathan"),  # the system's name alone
     ("TonY: An Orchestrator for Distributed ML Jobs", "Hsu, Anthony and Hu, Keqiu and Hung, Jonathan and Suresh, Arun and Zhang, Zhe"),
+    ("TonY: An Orchestrator for Distributed Machine Learning Jobs on Hadoop", "Hsu, Anthony and Hu, Keqiu"),  # a word added
+    ("TonY: An Orchestrator for Machine Learning Jobs", "Hsu, Anthony and Hu, Keqiu"),  # a word left out
 ])
 def test_the_same_paper_written_otherwise_is_found(title, authors):
     from opmlbib.lookup import find_paper
@@ -284,6 +286,10 @@ def test_the_same_paper_written_otherwise_is_found(title, authors):
     ("TonY 2: Scheduling Notebooks", "Hsu, Anthony and Hu, Keqiu"),
     # the same people, another paper
     ("Scheduling Notebooks on Hadoop Clusters at Scale", "Hsu, Anthony and Hu, Keqiu and Hung, Jonathan"),
+    ("TonY: An Orchestrator for Distributed Deep Learning Notebooks", "Hsu, Anthony and Hu, Keqiu"),  # a word for another
+    ("TonY: Scheduling Notebooks on Hadoop", "Hsu, Anthony and Hu, Keqiu"),
+    # the same first author, a word added to a short title
+    ("TonY: An Orchestrator", "Hsu, Anthony and Hu, Keqiu"),
 ])
 def test_a_look_alike_is_not_the_same_paper(title, authors):
     from opmlbib.lookup import find_paper
@@ -307,3 +313,43 @@ def test_title_agreement_ignores_case_punctuation_accents_and_spacing():
     assert title_agreement("Café Networks", "Cafe networks") == 100.0
     assert 85.0 <= title_agreement("Continous Trainng for Production ML", "Continuous Training for Production ML") < 100.0
     assert title_agreement("Deep Learning", "Deep Learning Inference Service at Microsoft") < 50.0
+
+
+def test_one_word_for_another_is_another_paper_by_the_same_people():
+    from opmlbib.lookup import same_paper, title_differences
+
+    a = _record("An O(n log n) Algorithm for Fault-Tolerant Data Lakes", "Gon{\\c{c}}alves, R. and Eldal, Priya")
+    b = _record("An O(n log n) Algorithm for Federated Data Lakes", "J. R. Gon\u00e7alves and van Gadal, Nikhil")
+    assert title_differences(a.title, b.title) == (2, 1, 8)
+    assert same_paper(a, b) is None
+    assert title_differences("Data Base Tuning for ML", "Database tuning for machine lerning") == (0, 0, 4)
+
+
+def test_naming_the_venue_lets_a_reworded_title_by_the_first_author_match():
+    from opmlbib.lookup import find_paper
+
+    short = _record("Continuous Training for Production ML in the TFX Platform", "Baylor, Denis and others")
+    assert find_paper(RECORDS, short) is None
+    found = find_paper(RECORDS, short, venue={"baylor2019continuous"})
+    assert (found.record.key, found.how) == ("baylor2019continuous", "venue, first author and title")
+    # not for another first author
+    other = _record("Continuous Training for Production ML in the TFX Platform", "Zinkevich, Martin and Baylor, Denis")
+    assert find_paper(RECORDS, other, venue={"baylor2019continuous"}) is None
+
+
+def test_same_papers_compares_only_what_can_be_one_paper():
+    from opmlbib.bibtex import parse_bibtex
+    from opmlbib.lookup import same_papers
+
+    records = parse_bibtex(
+        "@misc{a, author={Hsu, Anthony and Hu, Keqiu}, title={TonY: An Orchestrator for Distributed Machine Learning Jobs}}\n"
+        "@misc{b, author={Smith, John}, title={TonY: An Orchestrator for Distributed Machine Learning Jobs}}\n"
+        "@misc{c, author={A. Hsu and others}, title={Tony: an orchestrator for distributed machine-learning jobs}}\n"
+        "@misc{d, title={Untitled Notes}, year=2020}\n"
+        "@misc{e, title={Untitled notes}, year=2020}\n"
+        "@misc{f, author={Roe, R.}, title={One Thing}, doi={10.1234/x}}\n"
+        "@misc{g, author={Roe, Richard}, title={One Thing, Revised}, url={https://doi.org/10.1234/X}}\n"
+    )
+    assert [(records[i].key, records[j].key, m.how) for i, j, m in same_papers(records)] == [
+        ("a", "c", "title and authors"), ("d", "e", "title and authors"), ("f", "g", "doi or url"),
+    ]
