@@ -21,8 +21,8 @@ paper.  What is found, one :class:`Finding` each:
     journal names the venue, or its URL is one of the venue's paper pages) but no paper of
     that venue has its title and authors.  The closest papers are named.
 ``duplicate``
-    Two entries are the same work (by title and authors, or by DOI or URL), whatever their
-    keys: reported at the later entry.
+    Two entries are the same work (by title and authors, or by DOI or URL, or as copies of
+    one official record), whatever their keys: reported at the later entry.
 
 A venue is named by its acronym ("OpML", "OpML '19", "OpML19") or by the distinctive words of
 its full name ("Operational Machine Learning"); a year written with it, or the entry's year,
@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OpmlbibError
@@ -98,7 +98,7 @@ class Report:
     findings: tuple[Finding, ...]
     #: Cited keys that no entry of the file has.
     not_in_file: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """One line per finding: ``FILE:LINE: KEY: kind: what``."""
@@ -293,18 +293,12 @@ def preprint(entry: Record) -> tuple[str, str] | None:
     kind = (extra.get("archiveprefix") or extra.get("eprinttype") or "").strip()
     if kind and _PREPRINT.search(kind):
         return "eprint", f"{kind}:{extra.get('eprint', '')}".rstrip(":")
-    for name, value in (("eprint", extra.get("eprint")), ("url", entry.url), ("doi", entry.doi)):
-        if value and (value_id := _identifier_of(name, value)) and value_id.startswith("arxiv:"):
+    eprint = extra.get("eprint", "").strip()
+    for name, value, written in (("eprint", eprint, f"arXiv:{eprint}"), ("url", entry.url, entry.url),
+                                 ("doi", entry.doi, entry.doi)):
+        if value and (identifier(written) or "").startswith("arxiv:"):
             return name, value
     return None
-
-
-def _identifier_of(name: str, value: str) -> str | None:
-    if name == "eprint":
-        from .lookup import _arxiv
-
-        return _arxiv(value.strip()) if re.fullmatch(r"\d{4}\.\d{4,5}(?:v\d+)?", value.strip()) else None
-    return identifier(value)
 
 
 # -------------------------------------------------------------------- checking

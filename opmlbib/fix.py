@@ -44,7 +44,7 @@ class Change:
     key: str
     line: int
     official_key: str
-    #: (field, yours, official) of each disagreement check found.
+    #: What check found wrong with the entry (differs and preprint findings).
     found: tuple[Finding, ...]
     #: Fields of the record written over the user's text of the same field without a finding.
     rewritten: tuple[str, ...]

@@ -314,6 +314,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _URL_HEAD = re.compile(r"^(?:https?://)?(?:www\.)?")
 _ARXIV_URL = re.compile(r"(?:export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?")
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)")
+_ARXIV_LABEL = re.compile(r"arxiv:\s*((?:\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?)", re.IGNORECASE)
 _ARXIV_NUMBER = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?", re.IGNORECASE)
 #: An arXiv number where a .bib entry names it: "arXiv:1904.01234", "CoRR abs/1904.01234".
 _ARXIV_MENTION = re.compile(r"(?:arxiv\s*[:.]?\s*|abs/)(\d{4}\.\d{4,5})", re.IGNORECASE)
@@ -325,11 +326,15 @@ def identifier(text: str) -> str | None:
 
     DOIs are compared without case, with or without ``doi:`` or a doi.org address in front;
     URLs without their scheme, ``www.``, fragment, trailing slash or case.  arXiv's abstract
-    and PDF addresses and its DOIs name the preprint by number, without its version.
+    and PDF addresses, its DOIs and ``arXiv:1904.01234`` name the preprint by number,
+    without its version.
     """
     text = _DOI_LABEL.sub("doi:", text.strip())
     if not text or any(ch.isspace() for ch in text):
         return None
+    arxiv = _ARXIV_LABEL.fullmatch(text)
+    if arxiv:
+        return _arxiv(arxiv.group(1))
     doi = _DOI.fullmatch(text)
     if doi:
         name = doi.group(1).lower()

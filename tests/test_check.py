@@ -455,3 +455,59 @@ def test_add_still_adds_what_is_not_there_and_reads_unparsable_files_as_before(t
     result = invoke("add", "hsu2019tony", "--to", messy)
     assert result.exit_code == 0 and f"Added hsu2019tony to {messy}" in result.stderr
     assert "not searched for these papers under other keys" in result.stderr
+
+
+# ---------------------------------------------------------------- preprints, venues
+
+
+KATIB = "title={Katib: A Distributed General AutoML Platform on Kubernetes}, author={Zhou, Jinan and Velichkevich, Andrey and others}"
+
+
+@pytest.mark.parametrize("entry, field", [
+    ("@article{k, %s, journal={CoRR}, volume={abs/1904.01234}}", "journal"),
+    ("@misc{k, %s, howpublished={arXiv preprint}}", "howpublished"),
+    ("@misc{k, %s, eprint={1904.01234}, archiveprefix={arXiv}, primaryclass={cs.LG}}", "eprint"),
+    ("@misc{k, %s, eprint={1904.01234}}", "eprint"),
+    ("@misc{k, %s, url={https://arxiv.org/abs/1904.01234v2}}", "url"),
+    ("@misc{k, %s, doi={10.48550/arXiv.1904.01234}}", "doi"),
+    ("@unpublished{k, %s, note={Under review}}", "entry type"),
+])
+def test_each_way_of_citing_a_preprint(tmp_path, entry, field):
+    path = tmp_path / "p.bib"
+    path.write_text(entry % KATIB + "\n")
+    items = json.loads(invoke("check", path, "--json").stdout)
+    assert [(i["kind"], i["field"], i["official_key"]) for i in items] == [("preprint", field, "zhou2019katib")]
+
+
+@pytest.mark.parametrize("entry", [
+    # the published paper, with its arXiv number given as well
+    "@inproceedings{k, %s, booktitle={OpML '19}, year=2019, eprint={1904.01234}, archiveprefix={arXiv}}",
+    "@inproceedings{k, %s, booktitle={OpML '19}, year=2019, url={https://arxiv.org/abs/1904.01234}}",
+])
+def test_a_published_entry_with_an_arxiv_link_is_no_preprint(tmp_path, entry):
+    path = tmp_path / "p.bib"
+    path.write_text(entry % KATIB + "\n")
+    assert invoke("check", path, "--json").stdout == "[]\n"
+
+
+@pytest.mark.parametrize("booktitle, year, claims", [
+    ("OpML '19", "2019", True), ("OpML19", "", True), ("Proc. of OpML 2019", "", True),
+    ("USENIX Conference on Operational Machine Learning", "2019", True), ("OpML", "2019", True),
+    ("OpML '20", "2020", False), ("OpML", "2020", False), ("2020 USENIX Conference on Operational Machine Learning", "", False),
+    ("International Conference on Machine Learning", "2019", False), ("USENIX ATC", "2019", False),
+])
+def test_which_booktitles_name_the_venue(tmp_path, booktitle, year, claims):
+    path = tmp_path / "v.bib"
+    year_field = f", year={{{year}}}" if year else ""
+    path.write_text(f"@inproceedings{{x, author={{Doe, Jane}}, title={{No Such Paper}}, booktitle={{{booktitle}}}{year_field}}}\n")
+    kinds = [i["kind"] for i in json.loads(invoke("check", path, "--json").stdout)]
+    assert kinds == (["unknown-paper"] if claims else [])
+
+
+def test_the_proceedings_themselves_are_no_unknown_paper(tmp_path):
+    path = tmp_path / "p.bib"
+    path.write_text(
+        "@proceedings{opml19, title={2019 USENIX Conference on Operational Machine Learning (OpML 19)},\n"
+        "  booktitle={2019 USENIX Conference on Operational Machine Learning (OpML 19)}, year=2019, publisher={USENIX Association}}\n"
+    )
+    assert invoke("check", path, "--json").stdout == "[]\n"

@@ -223,7 +223,8 @@ DOI_BIB = (
     ("10.1145/3341301.3359630", "paper"), ("doi:10.1145/3341301.3359630", "paper"),
     ("https://doi.org/10.1145/3341301.3359630", "paper"), ("HTTPS://DX.DOI.ORG/10.1145/3341301.3359630", "paper"),
     ("https://arxiv.org/abs/1904.01234v2", "pre"), ("https://arxiv.org/pdf/1904.01234.pdf", "pre"),
-    ("https://doi.org/10.48550/arXiv.1904.01234", "pre"), ("https://example.org/a_b.pdf", "other"),
+    ("https://doi.org/10.48550/arXiv.1904.01234", "pre"), ("arXiv:1904.01234v1", "pre"),
+    ("https://example.org/a_b.pdf", "other"),
 ])
 def test_a_doi_finds_its_record(query, key):
     from opmlbib.bibtex import parse_bibtex
