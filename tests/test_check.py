@@ -511,3 +511,15 @@ def test_the_proceedings_themselves_are_no_unknown_paper(tmp_path):
         "  booktitle={2019 USENIX Conference on Operational Machine Learning (OpML 19)}, year=2019, publisher={USENIX Association}}\n"
     )
     assert invoke("check", path, "--json").stdout == "[]\n"
+
+
+def test_the_readme_session_is_what_the_commands_print(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    session = readme.split("### Checking your own .bib against the records", 1)[1].split("```", 2)[1].strip("\n")
+    shutil.copyfile(CHECK / "paper.bib", tmp_path / "paper.bib")
+    monkeypatch.chdir(tmp_path)
+    replayed = []
+    for command in ("check paper.bib", "fix paper.bib", "add TonY --to paper.bib"):
+        result = CliRunner().invoke(cli, command.split(), catch_exceptions=False)
+        replayed.append(f"$ opmlbib {command}\n{result.stdout}{result.stderr}")
+    assert "".join(replayed).strip("\n") == session
