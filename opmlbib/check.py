@@ -304,11 +304,27 @@ def preprint(entry: Record) -> tuple[str, str] | None:
 # -------------------------------------------------------------------- checking
 
 
+def read_entries(path: str | Path) -> tuple[Record, ...]:
+    """The entries of a user's .bib (or CSL-JSON) file; none for a file that holds no
+    entry at all (only comments, say), which is nothing to check rather than an error."""
+    from .errors import BibError
+    from .library import bib_records, is_csl_json
+
+    try:
+        return bib_records(path)
+    except BibError as error:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            raise error from None
+        if is_csl_json(path, text) or "@" in text:
+            raise
+        return ()
+
+
 def check_file(path: str | Path, *, aux: str | Path | None = None, against: Iterable[str | Path] = ()) -> Report:
     """Check the .bib file at ``path`` (only the entries ``aux`` cites, if given)."""
-    from .library import bib_records
-
-    entries = bib_records(path)
+    entries = read_entries(path)
     official = official_records(against)
     not_in_file: tuple[str, ...] = ()
     warnings: list[str] = []

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .check import Finding, Report, check_entries, cited, official_records, preprint
+from .check import Finding, Report, check_entries, cited, official_records, preprint, read_entries
 from .errors import BibError, OutputError
 from .model import Page, Record, Source
 
@@ -103,7 +103,7 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
     say what would change)."""
     from .bibfile import check_writable
     from .files import atomic_write
-    from .library import bib_records, is_csl_json
+    from .library import is_csl_json
 
     given = Path(path)
     target = given.resolve() if given.is_symlink() else given
@@ -115,7 +115,7 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise BibError("not UTF-8 text; save the file as UTF-8", path=given, line=line) from None
-    entries = bib_records(target)
+    entries = read_entries(target)
     warnings: list[str] = []
     if aux is not None:
         entries, not_in_file, missing = cited(entries, aux)

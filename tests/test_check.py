@@ -523,3 +523,13 @@ def test_the_readme_session_is_what_the_commands_print(tmp_path, monkeypatch):
         result = CliRunner().invoke(cli, command.split(), catch_exceptions=False)
         replayed.append(f"$ opmlbib {command}\n{result.stdout}{result.stderr}")
     assert "".join(replayed).strip("\n") == session
+
+
+@pytest.mark.parametrize("text", ["", "% only a comment\n", "\n\n"])
+def test_a_file_without_entries_is_nothing_to_check(tmp_path, text):
+    path = tmp_path / "empty.bib"
+    path.write_text(text)
+    result = invoke("check", path)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "0 entries checked" in result.stderr
+    assert invoke("fix", path).exit_code == 0 and path.read_text() == text
