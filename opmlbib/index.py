@@ -11,7 +11,10 @@ field that a lookup scorer rates at least at the floor (lookup weights are at mo
 no record reaching the floor is missed), found with rapidfuzz over unique words and names.
 :func:`opmlbib.lookup.search` then scores just those candidates as light records (key,
 title, authors, year) and ranks them exactly as it ranks a whole library; only the entries
-it returns are parsed in full, by :func:`opmlbib.bibtex.parse_bibtex`.
+it returns are parsed in full, by :func:`opmlbib.bibtex.parse_bibtex`.  Title words are
+indexed with each pair of adjacent words joined, as lookup scores them.  The index holds no
+DOIs or URLs: a query that is one (:func:`opmlbib.lookup.identifier`) parses in full the
+entries whose text contains it, and lookup decides among those.
 
 The cache file is keyed by the .bib file's path, size, modification time and SHA-256, and
 by the code that wrote it; when any of them changes, or the file does not validate (wrong
