@@ -382,8 +382,9 @@ def check_entries(entries: Sequence[Record], official: Sequence[Record], *, path
 
 def duplicates(entries: Sequence[Record], papers: Sequence[Record | None] = ()) -> list[tuple[int, int, str]]:
     """(later, earlier, how) for each entry that is the same work as an earlier one (the
-    first of them): by :func:`opmlbib.lookup.same_papers`, or as copies of one official
-    record (``papers``, by position)."""
+    first found so: an entry that is A's copy by its title and B's by its DOI is reported
+    once), by :func:`opmlbib.lookup.same_papers` or as copies of one official record
+    (``papers``, by position)."""
     pairs = [(earlier, later, f"by {match.how}") for earlier, later, match in same_papers(entries)]
     first_copy: dict[int, int] = {}
     for position, paper in enumerate(papers):
@@ -394,7 +395,7 @@ def duplicates(entries: Sequence[Record], papers: Sequence[Record | None] = ()) 
             pairs.append((earlier, position, f"both being copies of the record {paper.key}"))
     marked: dict[int, tuple[int, str]] = {}
     for earlier, later, how in sorted(pairs, key=lambda pair: pair[:2]):  # stable: same_papers' reason first
-        if earlier not in marked and later not in marked:
+        if later not in marked:
             marked[later] = (earlier, how)
     return sorted((later, earlier, how) for later, (earlier, how) in marked.items())
 

@@ -533,3 +533,16 @@ def test_a_file_without_entries_is_nothing_to_check(tmp_path, text):
     assert (result.exit_code, result.stdout) == (0, "")
     assert "0 entries checked" in result.stderr
     assert invoke("fix", path).exit_code == 0 and path.read_text() == text
+
+
+def test_a_chain_of_copies_reports_each_later_one(tmp_path):
+    # a and b share title and authors, b and c a DOI; a and c share neither
+    path = tmp_path / "chain.bib"
+    path.write_text(
+        "@misc{a, author={Roe, Richard}, title={Feature Stores at Scale}}\n"
+        "@misc{b, author={Roe, R.}, title={Feature stores at scale}, doi={10.5555/fs.1}}\n"
+        "@misc{c, author={Poe, Edgar}, title={Feature Stores at Scale: Extended}, doi={10.5555/FS.1}}\n"
+        "@misc{d, author={Roe, Richard}, title={Feature Stores at Scale}}\n"
+    )
+    items = json.loads(invoke("check", path, "--json").stdout)
+    assert [(i["key"], i["same_as"]) for i in items] == [("b", "a"), ("c", "b"), ("d", "a")]
