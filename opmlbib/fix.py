@@ -173,7 +173,9 @@ def rewrite(text: str, report: Report) -> tuple[str, list[Change], list[str]]:
             skipped.append(f"{where}: not replaced: its text could not be read on its own")
             continue
         block, change = _replacement(entry, paper, raw_fields, tuple(found))
-        edits.append((span.start, span.end, block.replace("\n", newline)))
+        if newline != "\n":  # the user's values keep their own line ends (a multi-line abstract)
+            block = block.replace("\r\n", "\n").replace("\n", newline)
+        edits.append((span.start, span.end, block))
         changes.append(change)
     for start, end, block in sorted(edits, reverse=True):
         text = text[:start] + block + text[end:]

@@ -546,3 +546,16 @@ def test_a_chain_of_copies_reports_each_later_one(tmp_path):
     )
     items = json.loads(invoke("check", path, "--json").stdout)
     assert [(i["key"], i["same_as"]) for i in items] == [("b", "a"), ("c", "b"), ("d", "a")]
+
+
+def test_fix_keeps_a_multi_line_field_as_written_in_a_crlf_file(tmp_path):
+    path = tmp_path / "crlf.bib"
+    abstract = "abstract = {TonY is an orchestrator.\r\n  It runs jobs on {YARN}\r\n  and \\emph{scales}.}"
+    path.write_bytes(
+        ("@inproceedings{t, author={Hsu, Anthony and others}, title={TonY}, booktitle={OpML '19}, year=2018,\r\n"
+         f"  {abstract}}}\r\n").encode()
+    )
+    assert invoke("fix", path).exit_code == 0
+    after = path.read_bytes().decode()
+    assert "\r\r" not in after and after.count("\n") == after.count("\r\n")
+    assert "  abstract  = {TonY is an orchestrator.\r\n  It runs jobs on {YARN}\r\n  and \\emph{scales}.}\r\n}" in after
