@@ -203,3 +203,9 @@ def _check_writable(target: Path, shown: Path) -> None:
     mode = target.stat().st_mode
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
         raise OutputError("the file is write-protected (nothing changed)", path=shown)
+
+
+def check_writable(path: str | Path, shown: str | Path | None = None) -> None:
+    """Raise :class:`OutputError` (naming ``shown``, else ``path``) if the file's permission
+    bits forbid writing it: an atomic rename would replace even a write-protected file."""
+    _check_writable(Path(path), Path(shown if shown is not None else path))
