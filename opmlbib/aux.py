@@ -124,8 +124,9 @@ def select(records: Sequence[Record], keys: Iterable[str]) -> tuple[tuple[Record
     """The records the keys name, in citation order and each once, and the keys that name
     no record.  :data:`ALL` brings in every record not cited before it, in library order.
 
-    The ``crossref`` parents of the chosen records come along, after every record that
-    refers to them, as bibtex needs them to be (a cited parent moves there too).
+    The ``crossref`` parents of the chosen records (and theirs, and the entries ``xdata``
+    names) come along, after every record that refers to them, as bibtex needs them to be
+    (a cited parent moves there too).
     """
     by_key = {record.key: record for record in records}
     chosen: dict[str, Record] = {}
@@ -144,10 +145,23 @@ def select(records: Sequence[Record], keys: Iterable[str]) -> tuple[tuple[Record
 def _with_parents(records: Sequence[Record], chosen: tuple[Record, ...]) -> tuple[Record, ...]:
     by_lower = {record.key.lower(): record for record in records}
     parents: dict[str, Record] = {}
-    for record in chosen:
-        parent = by_lower.get(dict(record.extra).get("crossref", "").strip().lower())
-        if parent is not None and parent is not record:
-            parents.setdefault(parent.key, parent)
+    queue = list(chosen)
+    while queue:  # a parent's own parent too (biblatex's chains), and the entries xdata names
+        record = queue.pop(0)
+        for key in _referenced(record):
+            parent = by_lower.get(key.lower())
+            if parent is not None and parent is not record and parent.key not in parents:
+                parents[parent.key] = parent
+                queue.append(parent)
     if not parents:
         return chosen
     return tuple(record for record in chosen if record.key not in parents) + tuple(parents.values())
+
+
+def _referenced(record: Record) -> list[str]:
+    """The keys of the entries a record takes fields from: its crossref parent and the
+    entries its xdata field names."""
+    extra = dict(record.extra)
+    keys = [extra.get("crossref", "").strip()]
+    keys.extend(key.strip() for key in extra.get("xdata", "").split(","))
+    return [key for key in keys if key]

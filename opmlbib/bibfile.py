@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bibtex import format_bibtex, source_definitions
+from .bibtex import Definitions, format_bibtex
 from .errors import BibError, OutputError
 from .model import Record
 
@@ -139,9 +139,10 @@ def merge(text: str, records: Sequence[Record], *, update: bool = False, path: s
             text += newline
         # entries taken from another .bib bring the definitions they use that the file lacks
         defined = {match.group(1).lower() for match in _STRING_START.finditer(text)}
-        definitions = source_definitions(new_records, defined=defined, present=text)
-        if definitions:
-            appended.insert(0, definitions.replace("\n", newline))
+        needed = Definitions(new_records, defined=defined, present=text)
+        appended = [needed.before(position).replace("\n", newline) + block for position, block in enumerate(appended)]
+        if needed.head:
+            appended.insert(0, needed.head.replace("\n", newline))
         text += newline.join(appended)
     return text, outcome
 

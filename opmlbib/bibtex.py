@@ -658,13 +658,15 @@ def format_bibtex(records: Sequence[Record], *, comments: bool = True, definitio
     and ``@string`` definitions those entries need (unless ``definitions`` is false).  Any
     other record is written from values encoded here, preceded by its provenance comment.
     """
-    blocks = [source_definitions(records)] if definitions else []
-    for record in records:
+    needed = Definitions(records) if definitions else None
+    blocks = [needed.head] if needed else []
+    for position, record in enumerate(records):
         if not record.key:
             raise BibError(f"the record \"{record.title}\" has no citation key")
         if record.source is not None:
             source = record.source
-            blocks.append(source.text or write_entry(source.entry_type, record.key, source.fields))
+            entry = source.text or write_entry(source.entry_type, record.key, source.fields)
+            blocks.append((needed.before(position) if needed else "") + entry)
             continue
         comment = provenance_comment(record) if comments else ""
         blocks.append((comment + "\n" if comment else "") + write_entry(record.entry_type, record.key, entry_fields(record)))
@@ -690,44 +692,95 @@ def _layout():
     return fmt
 
 
-def source_definitions(records: Sequence[Record], *, defined: Iterable[str] = (), present: str = "") -> str:
-    """The ``@preamble`` blocks of the files the records were read from and the ``@string``
-    definitions their entries use (directly or through other macros), as those files wrote
-    them, in file order; empty for records made by opmlbib.  Macros named in ``defined``
-    (lower-case) and preambles whose text occurs in ``present`` are left out: the file the
-    records are added to has them."""
-    defined = set(defined)
-    files: list[SourceFile] = []  # records of one file read in parts carry equal copies
-    wanted: list[set[str]] = []
-    known: dict[int, int] = {}  # id of a record's file → its place in files
-    for record in records:
-        if record.source is None:
-            continue
-        file = record.source.file
-        if id(file) not in known:
-            place = next((index for index, other in enumerate(files) if other == file), len(files))
-            if place == len(files):
-                files.append(file)
-                wanted.append(set())
-            known[id(file)] = place
-        names = wanted[known[id(file)]]
-        for _, raw in record.source.fields:
-            names.update(macro_names(raw))
-    out: list[str] = []
-    preambles: list[str] = []
-    for file in files:
-        preambles.extend(value for value in file.preambles if value not in preambles and value not in present)
-    out.extend("@preamble{" + value + "}\n" for value in preambles)
-    for file, names in zip(files, wanted):
-        strings = {name.lower(): raw for name, raw in file.strings if name.lower() not in defined}
-        needed, queue = set(), [name for name in names if name in strings]
-        while queue:
-            name = queue.pop()
-            if name not in needed:
-                needed.add(name)
-                queue.extend(used for used in macro_names(strings[name]) if used in strings)
-        out.extend(f"@string{{{name} = {raw}}}\n" for name, raw in file.strings if name.lower() in needed)
-    return "".join(out)
+class Definitions:
+    """The ``@preamble`` blocks and ``@string`` definitions a sequence of a user's entries
+    needs when written in that order, as their files wrote them, so that each macro reads
+    as it read in its file (bibtex defines macros in file order, and a macro may be defined
+    again between entries).  Macros named in ``defined`` (lower-case) and preambles whose
+    text occurs in ``present`` are left out: the file the entries are added to has them.
+
+    :attr:`head` comes before all entries: the preambles, and in file order each definition
+    that every use agrees on; :meth:`before` gives the definitions to write right before
+    one entry (a macro defined again, or read undefined by an entry before)."""
+
+    def __init__(self, records: Sequence[Record], *, defined: Iterable[str] = (), present: str = "") -> None:
+        skip = set(defined)
+        files: list[SourceFile] = []  # records of one file read in parts carry equal copies
+        place: dict[int, int] = {}  # id of a record's file → its index in files
+        for record in records:
+            if record.source is not None and id(record.source.file) not in place:
+                file = record.source.file
+                index = next((i for i, other in enumerate(files) if other == file), len(files))
+                if index == len(files):
+                    files.append(file)
+                place[id(file)] = index
+        current: dict[tuple[int, str], int] = {}  # (file, macro) → definition in effect in the output
+        emitted: list[tuple[int, int, int]] = []  # (position in the output, file, definition)
+        unset: dict[tuple[int, str], int] = {}  # (file, macro) → first position read while undefined
+
+        def ensure(position: int, file: int, name: str, before: int) -> None:
+            strings = files[file].strings
+            index = next((i for i in range(before - 1, -1, -1) if strings[i][0].lower() == name), None)
+            if name in skip:
+                return
+            if index is None:
+                unset.setdefault((file, name), position)
+                return
+            if current.get((file, name)) == index:
+                return
+            for used in macro_names(strings[index][1]):
+                ensure(position, file, used, index)
+            current[(file, name)] = index
+            emitted.append((position, file, index))
+
+        for position, record in enumerate(records):
+            if record.source is None:
+                continue
+            file = place[id(record.source.file)]
+            for _, raw in record.source.fields:
+                for name in macro_names(raw):
+                    ensure(position, file, name, record.source.defined)
+        # a definition goes before all entries when it is the only one of its macro written,
+        # no entry before it read the macro undefined, and the same holds for what it uses
+        count: dict[tuple[int, str], int] = {}
+        for _, file, index in emitted:
+            key = (file, files[file].strings[index][0].lower())
+            count[key] = count.get(key, 0) + 1
+        head = {(file, index) for position, file, index in emitted
+                if count[(file, files[file].strings[index][0].lower())] == 1
+                and unset.get((file, files[file].strings[index][0].lower()), position + 1) > position}
+        changed = True
+        while changed:
+            changed = False
+            for file, index in list(head):
+                strings = files[file].strings
+                for used in macro_names(strings[index][1]):
+                    dep = next((i for i in range(index - 1, -1, -1) if strings[i][0].lower() == used), None)
+                    if dep is not None and (file, dep) not in head and used not in skip:
+                        head.discard((file, index))
+                        changed = True
+                        break
+        preambles: list[str] = []
+        for file in files:
+            preambles.extend(value for value in file.preambles if value not in preambles and value not in present)
+        #: The preambles, and the definitions that go before all entries.
+        self.head = "".join("@preamble{" + value + "}\n" for value in preambles) + "".join(
+            _string_block(files[file].strings[index]) for file, index in sorted(head))
+        self._before: dict[int, list[str]] = {}
+        for position, file, index in emitted:
+            if (file, index) not in head:
+                self._before.setdefault(position, []).append(_string_block(files[file].strings[index]))
+
+    def before(self, position: int) -> str:
+        """The definitions to write right before the entry at ``position`` (its index in the
+        records given), ending in a blank line; empty if it needs none there."""
+        blocks = self._before.get(position)
+        return "".join(blocks) + "\n" if blocks else ""
+
+
+def _string_block(definition: tuple[str, str]) -> str:
+    name, raw = definition
+    return f"@string{{{name} = {raw}}}\n"
 
 
 # ------------------------------------------------------------------------ reading
@@ -904,16 +957,23 @@ def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int
         values[key.lower()] = (entry_type.lower(), own)
     records = []
     file.define_until(len(file.source.strings))  # those after the last entry, for their warnings
-    for entry_type, key, fields, line, verbatim, _ in entries:
+    for entry_type, key, fields, line, verbatim, defined in entries:
         kind, own = values[key.lower()]
         merged = dict(own)
-        parent_key = own.get("crossref", "").strip()
-        if parent_key:
-            if parent_key.lower() in values:
-                merged = inherit(own, *values[parent_key.lower()])
-            else:
+        chain = [key.lower()]
+        while merged.get("crossref", "").strip().lower() not in ("", *chain):  # a parent's parent too, as biber reads it
+            parent_key = merged["crossref"].strip()
+            if parent_key.lower() not in values:
                 warn(f"{key}: crossref {parent_key} names no entry of this file", path=file.path, line=line)
-        source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source, verbatim)
+                break
+            chain.append(parent_key.lower())
+            parent_type, parent = values[parent_key.lower()]
+            merged = inherit(merged, parent_type, parent)
+            merged["crossref"] = parent.get("crossref", "")
+        merged["crossref"] = own.get("crossref", "")
+        if not merged["crossref"]:
+            del merged["crossref"]
+        source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source, verbatim, defined)
         records.append(_record(file, kind, key, merged, line, source))
     return tuple(records)
 

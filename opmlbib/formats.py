@@ -26,7 +26,7 @@ from .bibtex import (
     encode_title,
     format_bibtex,
     provenance_comment,
-    source_definitions,
+    Definitions,
     write_entry,
 )
 from .errors import BibError, OpmlbibError
@@ -166,12 +166,13 @@ def format_biblatex(records: Sequence[Record], *, comments: bool = True) -> str:
     A record read from a user's file keeps its values as the file wrote them, under
     biblatex's names for its type and fields; the ``@preamble`` and ``@string``
     definitions it uses come first."""
-    blocks = [source_definitions(records)]
-    for record in records:
+    needed = Definitions(records)
+    blocks = [needed.head]
+    for position, record in enumerate(records):
         if not record.key:
             raise BibError(f"the record \"{record.title}\" has no citation key")
         if record.source is not None:
-            blocks.append(record.source.text or write_entry(*biblatex_source_fields(record)))
+            blocks.append(needed.before(position) + (record.source.text or write_entry(*biblatex_source_fields(record))))
             continue
         entry_type, fields = biblatex_fields(record)
         width = max((len(name) for name, _ in fields), default=0)

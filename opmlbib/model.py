@@ -138,6 +138,9 @@ class SourceEntry:
     #: not balance where they should): written back as it is, so that bibtex reads it as it
     #: read the original.
     text: str | None = None
+    #: How many of the file's ``@string`` definitions come before the entry (those are the
+    #: ones its macros read, as bibtex reads them in file order).
+    defined: int = 0
 
     def raw(self, name: str) -> str | None:
         """The raw value of the field ``name`` (any case), if the entry has it."""

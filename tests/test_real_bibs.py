@@ -367,24 +367,10 @@ def check_aux(source: Path, folder: Path) -> AuxRun:
 
 # --- the tests ---------------------------------------------------------------------------------
 
-# Differences the fixtures show, by test and fixture.  Each is a strict xfail: the test still
-# runs, and once the difference is fixed it passes, which a strict xfail reports as a failure
-# (XPASS), so that the entry here goes with the fix.
-REDEFINED = (
-    "an @string defined again further down the file is written, both times, above every entry: "
-    "Bergstrom&Carvalho90, before the second definition of esop, reads the first one in the "
-    "original (booktitle 'European Symposium on Programming ({ESOP}), Copenhagen, Denmark') and the "
-    "second in the output ('... ({ESOP}), part of {ETAPS}, Copenhagen, Denmark')"
-)
-KNOWN = {
-    ("bibtex", "group-crossrefs.bib"): REDEFINED,
-    ("aux", "group-crossrefs.bib"): REDEFINED,
-    ("aux", "biblatex.bib"): (
-        "aux brings a crossref parent along but not that parent's own parent: citing eriksson:lenses "
-        "(crossref eriksson:works:2, itself crossref eriksson:works) writes eriksson:works:2 without "
-        "the @mvbook eriksson:works, and bibtex reports a bad cross reference"
-    ),
-}
+# Differences the fixtures show that are known and not yet mended, by test and fixture (none
+# now).  Each is a strict xfail: the test still runs, and once the difference is fixed it
+# passes, which a strict xfail reports as a failure (XPASS), so that the entry goes with the fix.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def known(request, test: str, source: Path) -> None:
