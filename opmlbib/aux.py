@@ -108,12 +108,9 @@ def parse_aux(text: str, path: str | Path | None = None) -> list[tuple[str, str]
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise AuxError("is a folder, not an .aux file", path=path) from None
-    except OSError as exc:
-        raise AuxError(f"cannot read the .aux file: {exc.strerror or exc}", path=path) from None
+    from .files import MAX_TEXT_BYTES, read_file
+
+    data = read_file(path, what=".aux file", limit=MAX_TEXT_BYTES, error=AuxError)
     if b"\x00" in data:
         raise AuxError("binary data, not a LaTeX .aux file", path=path)
     # Keys are ASCII; anything else (labels in a legacy encoding) only needs to pass through.

@@ -162,19 +162,12 @@ def add_to_file(path: str | Path, records: Sequence[Record], *, update: bool = F
     The file is only rewritten when something changed; a file that cannot be read, is not
     UTF-8, or is write-protected is left exactly as it was.
     """
-    from .files import atomic_write
+    from .files import MAX_BIBLIOGRAPHY_BYTES, atomic_write, read_file
 
     given = Path(path)
     target = given.resolve() if given.is_symlink() else given
-    try:
-        raw = target.read_bytes()
-        exists = True
-    except FileNotFoundError:
-        raw, exists = b"", False
-    except IsADirectoryError:
-        raise BibError("is a folder, not a .bib file", path=given) from None
-    except OSError as exc:
-        raise BibError(f"cannot read the file: {exc.strerror or exc}", path=given) from None
+    exists = os.path.lexists(target)
+    raw = read_file(target, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError) if exists else b""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -73,10 +73,9 @@ def parse_facts(text: str, path: str | Path = "<facts>") -> Facts:
 
 
 def read_facts(path: str | Path) -> Facts:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read the facts file: {exc.strerror or exc}", path=path) from None
+    from .files import MAX_TEXT_BYTES, read_file
+
+    raw = read_file(path, what="facts file", limit=MAX_TEXT_BYTES, error=DataError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

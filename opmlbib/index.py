@@ -555,11 +555,13 @@ def _read_source(path: str | Path) -> _Source:
     import hashlib
     from pathlib import Path
 
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+
     path = Path(path).absolute()
+    data = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            data = handle.read()
+        # the file as it is now: if it changed since it was read, the SHA-256 tells
+        info = os.stat(path)
     except OSError as exc:
         raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
     return _Source(path, data, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())

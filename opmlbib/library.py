@@ -53,12 +53,9 @@ def toc_records(path: str | Path, meta: str | Path | None = None) -> tuple[Recor
 
 def bib_records(path: str | Path) -> tuple[Record, ...]:
     """A user's .bib file (or CSL-JSON file) as records, keys as the file has them."""
-    from pathlib import Path
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
 
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
+    raw = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -277,14 +277,9 @@ def _load_name(name: str, chain: tuple[str, ...]) -> Style:
 
 
 def _load_path(path: Path) -> Style:
-    try:
-        size = path.stat().st_size
-        if size > MAX_STYLE_BYTES:
-            raise StyleError(f"the style file is {size} bytes; styles over {MAX_STYLE_BYTES} bytes are refused", path=path)
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_STYLE_BYTES + 1)
-    except OSError as exc:
-        raise StyleError(f"cannot read the style: {exc.strerror or exc}", path=path) from None
+    from .files import read_file
+
+    data = read_file(path, what="style", limit=MAX_STYLE_BYTES, error=StyleError)
     return _finish(path.stem, data, str(path), ())
 
 

@@ -97,11 +97,10 @@ class _Title:
 
 def read_toc(path: str | Path) -> tuple[Header, tuple[Record, ...]]:
     """Read a table-of-contents file (UTF-8, with or without a byte-order mark)."""
+    from .files import MAX_TEXT_BYTES, read_file
+
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TocError(f"cannot read the table of contents: {exc.strerror or exc}", path=path) from None
+    data = read_file(path, what="table of contents", limit=MAX_TEXT_BYTES, error=TocError)
     return parse_toc(decode(data, path), path=path)
 
 

@@ -29,6 +29,7 @@ FILES = {
     "bad.toml": b"[venue\n",
     "broken.json": b'[{"id": "a",\n "title": "x"\n',
     "notlist.json": b'{"id": "a"}',
+    "zero.aux": b"\\relax\n\\@input{/dev/zero}\n",
 }
 
 # (arguments, text the error must contain); {d} is the folder with the files above.  A file
@@ -71,6 +72,11 @@ CASES = [
     (["cite", "TonY", "--style", "{d}/huge.txt"], "huge.txt"),
     (["cite", "TonY", "--bib", "{d}/unbalanced.bib"], "unbalanced.bib:3"),
     (["search", "quantum chromodynamics on the lattice"], "no paper matches"),
+    (["toc", "/dev/zero"], "/dev/zero: the file is over 16,777,216 bytes long"),
+    (["search", "x", "--bib", "/dev/zero"], "/dev/zero: the file is over 134,217,728 bytes long"),
+    (["aux", "/dev/zero"], "/dev/zero: the file is over 16,777,216 bytes long"),
+    (["aux", "{d}/zero.aux"], "/dev/zero: the file is over 16,777,216 bytes long"),
+    (["toc", "{d}/bom.txt", "--meta", "/dev/zero"], "/dev/zero: the file is over 16,777,216 bytes long"),
     (["show", "Microsoft"], "fits 2 papers"),
 ]
 
