@@ -225,8 +225,10 @@ def add(queries: tuple[str, ...], target: str, update: bool, first: bool) -> Non
     Everything already in FILE.bib stays byte for byte as it was (comments, @string
     macros, formatting, line ends, even entries that do not parse); new entries are
     appended at the end, in the file's line ending.  A key already in the file is
-    reported and skipped unless --update is given.  The file is replaced atomically and
-    keeps its permissions; a write-protected or unreadable file is left untouched.
+    reported and skipped unless --update is given.  The file is locked while it is read
+    and changed (two runs at once both add their entries); an --update replaces it
+    atomically, keeping its permissions and owner.  A write-protected or unreadable file
+    is left untouched.
     """
     from .bibfile import add_to_file
 

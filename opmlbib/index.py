@@ -517,7 +517,9 @@ def write_cache(index: Index, target: Path) -> bool:
             "payload_crc32": checksum,
         }
     ).encode()
-    return _write_atomically(target, [_MAGIC, len(header).to_bytes(8, "little"), header, *chunks])
+    from .files import write_cache_file
+
+    return write_cache_file(target, [_MAGIC, len(header).to_bytes(8, "little"), header, *chunks])
 
 
 def read_cache(source: _Source, target: Path) -> Index | None:
@@ -708,7 +710,9 @@ def cached_records(name: str, inputs: Sequence[str | Path], build_records: Calla
     records = _read_records(target, key)
     if records is None:
         records = build_records()
-        _write_atomically(target, [_dump_records(key, records)])
+        from .files import write_cache_file
+
+        write_cache_file(target, [_dump_records(key, records)])
     return records
 
 
@@ -806,28 +810,3 @@ def _typed(value):
         return value
 
     return typed(value)
-
-
-def _write_atomically(target: str | Path, chunks: Sequence[bytes]) -> bool:
-    """Write ``chunks`` to ``target`` through a temporary file and a rename; False if the
-    cache folder cannot be written (a cache is a convenience, never an error)."""
-    import tempfile
-
-    folder, name = os.path.split(target)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-        os.replace(temp, target)
-    except OSError:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        return False
-    return True

@@ -31,6 +31,7 @@ FILES = {
     "notlist.json": b'{"id": "a"}',
     "zero.aux": b"\\relax\n\\@input{/dev/zero}\n",
 }
+LINKS = {"loop.bib": "loop2.bib", "loop2.bib": "loop.bib"}
 
 # (arguments, text the error must contain); {d} is the folder with the files above.  A file
 # that cannot be an option's value at all is a usage error (exit 2), everything else exit 1.
@@ -77,6 +78,8 @@ CASES = [
     (["aux", "/dev/zero"], "/dev/zero: the file is over 16,777,216 bytes long"),
     (["aux", "{d}/zero.aux"], "/dev/zero: the file is over 16,777,216 bytes long"),
     (["toc", "{d}/bom.txt", "--meta", "/dev/zero"], "/dev/zero: the file is over 16,777,216 bytes long"),
+    (["add", "TonY", "--to", "/dev/zero"], "/dev/zero: is a character device, not a regular file"),
+    (["add", "TonY", "--to", "{d}/loop.bib"], "loop.bib: cannot open the file: Too many levels of symbolic links"),
     (["show", "Microsoft"], "fits 2 papers"),
 ]
 
@@ -88,6 +91,8 @@ def folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     for name, data in FILES.items():
         (folder / name).write_bytes(data)
+    for name, target in LINKS.items():
+        (folder / name).symlink_to(target)
     return folder
 
 
