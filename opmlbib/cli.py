@@ -425,6 +425,9 @@ def main() -> None:
     this module and calls it)."""
     import gc
 
+    from .files import remove_temporaries_on_signals
+
+    remove_temporaries_on_signals()
     # Nearly everything a run makes lives until the process exits: the modules and the
     # command tree loaded so far, then the command's records and styles.  Frozen, they
     # are left out of the collector's full passes and of its last pass at exit.

@@ -1,5 +1,6 @@
 import fcntl
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -344,6 +345,47 @@ def test_the_lock_is_held_from_the_reading_to_the_writing(tmp_path):
         os.close(holder)
     worker.join(timeout=10)
     assert target.read_text() == "% start\n% written by the lock's holder\n% ours\n"
+
+
+# ------------------------------------------------------------------- signals
+
+
+def run_interrupted(tmp_path, signum, args):
+    """Run the opmlbib command ``args`` in a process that sends itself ``signum`` once a
+    temporary file is complete, before it takes the file's place."""
+    code = (
+        "import os, sys\n"
+        "from opmlbib import files\n"
+        f"files._before_rename = lambda temp: os.kill(os.getpid(), {int(signum)})\n"
+        "from opmlbib.console import main\n"
+        f"sys.argv = ['opmlbib', *{args!r}]\n"
+        "main()\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
+def test_a_signal_during_a_write_removes_the_temporary_file(tmp_path, signum):
+    (tmp_path / "refs.bib").write_text("mine\n")
+    result = run_interrupted(tmp_path, signum, ["export", "-o", "refs.bib", "--force"])
+    assert result.returncode == -signum, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]
+    assert (tmp_path / "refs.bib").read_text() == "mine\n"
+    result = run_interrupted(tmp_path, signum, ["export", "-o", "new.bib"])
+    assert result.returncode == -signum, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]
+    (tmp_path / "refs.bib").write_text("@misc{hsu2019tony, title={Old}}\n")
+    result = run_interrupted(tmp_path, signum, ["add", "hsu2019tony", "--to", "refs.bib", "--update"])
+    assert result.returncode == -signum, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]
+    assert (tmp_path / "refs.bib").read_text() == "@misc{hsu2019tony, title={Old}}\n"
+
+
+def test_a_signal_during_a_cache_write_removes_the_temporary_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPMLBIB_CACHE_DIR", str(tmp_path / "cache"))
+    result = run_interrupted(tmp_path, signal.SIGTERM, ["search", "TonY"])
+    assert result.returncode == -signal.SIGTERM, result.stderr
+    assert [p.name for p in (tmp_path / "cache").rglob("*") if p.is_file()] == []
 
 
 # ---------------------------------------------------------------- cache files

@@ -1,6 +1,12 @@
 """Broken and hostile input through every command: one `Error:` line naming the file, exit 1,
 no traceback, and the user's files untouched."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 from click.testing import CliRunner
 
@@ -110,3 +116,28 @@ def test_hostile_input_is_one_clear_error(folder, args, expected):
     assert expected in result.stderr, result.stderr
     assert "Traceback" not in result.output
     assert snapshot(folder) == before
+
+
+# Through the real command: what a terminal sees, which the test runner does not show.
+
+
+def test_sigint_ends_the_command_as_sigint_does(tmp_path):
+    fifo = tmp_path / "toc.txt"
+    os.mkfifo(fifo)
+    command = subprocess.Popen([sys.executable, "-m", "opmlbib", "toc", str(fifo)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while True:  # the command has the FIFO open (and waits to read it) once a writer may open it
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:
+            assert time.monotonic() < deadline and command.poll() is None
+            time.sleep(0.05)
+    try:
+        command.send_signal(signal.SIGINT)
+        _, err = command.communicate(timeout=60)
+    finally:
+        os.close(writer)
+    assert command.returncode == -signal.SIGINT, err  # a shell reports it as status 130
+    assert "Traceback" not in err and "Aborted" not in err
