@@ -80,15 +80,10 @@ def is_csl_json(path: str | Path, text: str | None = None) -> bool:
 
 def csl_json_records(text: str, path: str | Path) -> tuple[Record, ...]:
     """A CSL-JSON file (as Zotero exports it, or ``opmlbib export --format csljson``) as records."""
-    import json
-
     from .csljson import from_csl_json
+    from .structured import load_json
 
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BibError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    records = from_csl_json(items, path=str(path))
+    records = from_csl_json(load_json(text, path, BibError), path=str(path))
     if not records:
         raise BibError("no CSL-JSON items in this file", path=path)
     return records

@@ -36,6 +36,11 @@ FILES = {
     "broken.json": b'[{"id": "a",\n "title": "x"\n',
     "notlist.json": b'{"id": "a"}',
     "zero.aux": b"\\relax\n\\@input{/dev/zero}\n",
+    "deep.json": b'[{"id": "a", "title": ' + b"[" * 1000 + b"]" * 1000 + b"}]",
+    "bigint.json": b'[{"id": "a", "type": "book", "title": "x", "page": ' + b"9" * 5000 + b"}]",
+    "inf.json": b'[{"id": "a", "type": "book", "title": "x", "issued": {"date-parts": [[1e400]]}}]',
+    "deep.toml": b"a = " + b"[" * 1000 + b"]" * 1000 + b"\n",
+    "bigint.toml": b"[[papers]]\nfirst_page = " + b"9" * 5000 + b"\n",
 }
 LINKS = {"loop.bib": "loop2.bib", "loop2.bib": "loop.bib"}
 
@@ -86,6 +91,11 @@ CASES = [
     (["toc", "{d}/bom.txt", "--meta", "/dev/zero"], "/dev/zero: the file is over 16,777,216 bytes long"),
     (["add", "TonY", "--to", "/dev/zero"], "/dev/zero: is a character device, not a regular file"),
     (["add", "TonY", "--to", "{d}/loop.bib"], "loop.bib: cannot open the file: Too many levels of symbolic links"),
+    (["export", "--bib", "{d}/deep.json"], "deep.json:1: arrays and objects nested 1,002 deep"),
+    (["export", "--bib", "{d}/bigint.json"], "bigint.json:1: a number of more than 4,300 digits"),
+    (["cite", "a", "--bib", "{d}/inf.json"], "inf.json:1: 1e400 is not a number"),
+    (["toc", "{d}/bom.txt", "--meta", "{d}/deep.toml"], "deep.toml: arrays or tables nested too deeply"),
+    (["toc", "{d}/bom.txt", "--meta", "{d}/bigint.toml"], "bigint.toml:2: a number of more than 4,300 digits"),
     (["show", "Microsoft"], "fits 2 papers"),
 ]
 
