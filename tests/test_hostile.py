@@ -41,6 +41,8 @@ FILES = {
     "inf.json": b'[{"id": "a", "type": "book", "title": "x", "issued": {"date-parts": [[1e400]]}}]',
     "deep.toml": b"a = " + b"[" * 1000 + b"]" * 1000 + b"\n",
     "bigint.toml": b"[[papers]]\nfirst_page = " + b"9" * 5000 + b"\n",
+    "feb30.txt": GOOD_TOC.replace("May 20", "February 30").encode(),
+    "bigpage.txt": (HEADER + "S\nA Paper....." + "9" * 5000 + "\nA One, *X*\n").encode(),
 }
 LINKS = {"loop.bib": "loop2.bib", "loop2.bib": "loop.bib"}
 
@@ -96,6 +98,8 @@ CASES = [
     (["cite", "a", "--bib", "{d}/inf.json"], "inf.json:1: 1e400 is not a number"),
     (["toc", "{d}/bom.txt", "--meta", "{d}/deep.toml"], "deep.toml: arrays or tables nested too deeply"),
     (["toc", "{d}/bom.txt", "--meta", "{d}/bigint.toml"], "bigint.toml:2: a number of more than 4,300 digits"),
+    (["toc", "{d}/feb30.txt"], "feb30.txt:2: the date 'February 30, 2019' does not exist"),
+    (["toc", "{d}/bigpage.txt"], "bigpage.txt:7: an author line with no paper title before it"),
     (["show", "Microsoft"], "fits 2 papers"),
 ]
 
