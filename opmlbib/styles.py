@@ -21,7 +21,7 @@ import os
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import StyleError
+from .errors import StyleError, quoted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -226,8 +226,15 @@ def search_styles(word: str | None = None) -> list[StyleInfo]:
     return sorted(found, key=rank)
 
 
+# The longest style name has 119 characters: a name much longer is close to none.
+_LONGEST_SUGGESTED = 200
+
+
 def suggest(name: str, limit: int = 5) -> list[str]:
-    """Style names close to ``name``, best first."""
+    """Style names close to ``name``, best first; none for a name far longer than a style's
+    (comparing one with each of 10,000 names would take minutes)."""
+    if len(name) > _LONGEST_SUGGESTED:
+        return []
     from rapidfuzz import fuzz, process, utils
 
     def blended(query: str, choice: str, **_: object) -> float:
@@ -269,7 +276,7 @@ def _load_name(name: str, chain: tuple[str, ...]) -> Style:
         # Only an unknown name costs a listing of every style, to suggest close ones.
         close = suggest(name)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `opmlbib styles WORD` lists styles"
-        raise StyleError(f"unknown style {name!r}{hint}")
+        raise StyleError(f"unknown style {quoted(name)}{hint}")
     label, entry = found
     with open(entry, "rb") as handle:
         data = handle.read()

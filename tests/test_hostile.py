@@ -155,3 +155,9 @@ def test_sigint_ends_the_command_as_sigint_does(tmp_path):
         os.close(writer)
     assert command.returncode == -signal.SIGINT, err  # a shell reports it as status 130
     assert "Traceback" not in err and "Aborted" not in err
+
+
+def test_a_huge_query_is_echoed_short():
+    result = CliRunner().invoke(cli, ["search", "x" * 1_000_000])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no paper matches 'xxx") and len(result.stderr) < 200

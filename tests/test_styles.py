@@ -85,6 +85,12 @@ def test_an_endless_style_file_is_refused_at_once():
         styles.load_style("/dev/zero")
 
 
+def test_a_huge_unknown_name_is_refused_at_once_and_echoed_short():
+    with pytest.raises(StyleError) as caught:
+        styles.load_style("x" * 100_000)
+    assert len(str(caught.value)) < 200
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
