@@ -20,7 +20,8 @@ _FILE = click.Path(dir_okay=False)
 
 
 def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Report :class:`OpmlbibError` as ``Error: …`` on stderr with exit status 1."""
+    """Report :class:`OpmlbibError` as ``Error: …`` on stderr with exit status 1, and so
+    output that stdout's encoding (PYTHONIOENCODING=latin-1, say) cannot hold."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -28,6 +29,12 @@ def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except OpmlbibError as exc:
             raise click.ClickException(str(exc)) from None
+        except UnicodeEncodeError as exc:
+            char = exc.object[exc.start: exc.start + 1]
+            raise click.ClickException(
+                f"the output has {char!r} (U+{ord(char):04X}), which its encoding ({exc.encoding}) cannot "
+                "hold; set PYTHONIOENCODING=utf-8"
+            ) from None
 
     return wrapper
 
@@ -58,6 +65,8 @@ def load_records(bib: str | None):
     """The records a command works on: the user's .bib if given, else the built-in proceedings."""
     from .library import bib_records, default_records
 
+    if bib:
+        _library_logs_off()
     return bib_records(bib) if bib else default_records()
 
 
@@ -66,8 +75,22 @@ def open_library(bib: str | None):
     large .bib is searched through an index (built once, with a progress bar on a terminal)."""
     from .index import open_library as library
 
+    if bib:
+        _library_logs_off()
     with _progress(f"Indexing {bib}") as progress:
         return library(bib, progress)
+
+
+def _library_logs_off() -> None:
+    """Keep bibtexparser's and pylatexenc's log lines (a block that does not parse, a
+    character with no LaTeX spelling) off stderr: reading and writing the user's own
+    files, opmlbib reports what matters itself, in one line."""
+    import logging
+
+    for name in ("bibtexparser", "pylatexenc"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
 
 
 @contextlib.contextmanager
@@ -264,6 +287,7 @@ def toc(toc_file: str, meta: str | None, fmt: str, output: str | None, force: bo
     from .formats import render
     from .library import toc_records
 
+    _library_logs_off()
     records = toc_records(toc_file, meta)
     _write_output(render(records, fmt), output, force, len(records))
 

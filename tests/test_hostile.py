@@ -135,6 +135,37 @@ def test_hostile_input_is_one_clear_error(folder, args, expected):
 # Through the real command: what a terminal sees, which the test runner does not show.
 
 
+def opmlbib(*args, env=None, **kwargs):
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "opmlbib", *map(str, args)], capture_output=True, text=True,
+                          timeout=120, env=environment, **kwargs)
+
+
+def test_an_entry_that_does_not_parse_is_one_line_on_stderr(tmp_path):
+    (tmp_path / "u.bib").write_text("@article{a, title={Fine}}\n\n@article{b title = {x}, year=2020}\n")
+    result = opmlbib("export", "--bib", tmp_path / "u.bib")
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"Error: {tmp_path / 'u.bib'}:3: ")
+
+
+def test_a_character_with_no_latex_spelling_prints_no_warning(tmp_path):
+    (tmp_path / "w.bib").write_text("@misc{a, title={Snowman \u2603 and \U0001F600}}\n")
+    result = opmlbib("export", "--bib", tmp_path / "w.bib")
+    assert (result.returncode, result.stderr) == (0, "")
+    (tmp_path / "w.txt").write_text(HEADER + "S\nA Snowman \u2603 Paper 1\nA One, *X*\n")
+    result = opmlbib("toc", tmp_path / "w.txt")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_output_the_stdout_encoding_cannot_hold_is_one_error_line():
+    result = opmlbib("cite", "TonY", env={"PYTHONIOENCODING": "latin-1"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Error: the output has '\\u2013' (U+2013), which its encoding (latin-1) cannot hold; set PYTHONIOENCODING=utf-8"
+    ]
+    assert opmlbib("export", "TonY", env={"PYTHONIOENCODING": "latin-1"}).returncode == 0  # BibTeX is ASCII
+
+
 def test_sigint_ends_the_command_as_sigint_does(tmp_path):
     fifo = tmp_path / "toc.txt"
     os.mkfifo(fifo)
