@@ -14,8 +14,9 @@ Keys come out in citation order, each once; ``*`` stands where "everything" was 
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,23 +59,33 @@ def read_aux(path: str | Path) -> Citations:
     main = Path(path)
     keys: dict[str, None] = {}
     missing: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def visit(file: Path, included_from: Path | None) -> None:
-        resolved = file.resolve()
+    def entries(file: Path, included: bool) -> Iterator[tuple[str, str]]:
+        """What ``file`` cites and includes; nothing if it was read before or, included,
+        does not exist."""
+        resolved = os.path.realpath(file)
         if resolved in seen:
-            return
+            return iter(())
         seen.add(resolved)
-        if included_from is not None and not file.exists():
+        if included and not file.exists():
             missing.append(file)
-            return
-        for kind, value in parse_aux(_read_text(file), file):
+            return iter(())
+        return iter(parse_aux(_read_text(file), file))
+
+    # Depth first, as LaTeX reads them: an included file's citations come where it is
+    # included.  A stack of the files being read, not recursion: a chain of inclusions
+    # may be as long as there are files.
+    reading = [entries(main, included=False)]
+    while reading:
+        for kind, value in reading[-1]:
             if kind == "cite":
                 keys.setdefault(value, None)
             else:
-                visit(main.parent / value, file)
-
-    visit(main, None)
+                reading.append(entries(main.parent / value, included=True))
+                break
+        else:
+            reading.pop()
     return Citations(tuple(keys), tuple(missing))
 
 
@@ -108,12 +119,9 @@ def parse_aux(text: str, path: str | Path | None = None) -> list[tuple[str, str]
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise AuxError("is a folder, not an .aux file", path=path) from None
-    except OSError as exc:
-        raise AuxError(f"cannot read the .aux file: {exc.strerror or exc}", path=path) from None
+    from .files import MAX_TEXT_BYTES, read_file
+
+    data = read_file(path, what=".aux file", limit=MAX_TEXT_BYTES, error=AuxError)
     if b"\x00" in data:
         raise AuxError("binary data, not a LaTeX .aux file", path=path)
     # Keys are ASCII; anything else (labels in a legacy encoding) only needs to pass through.

@@ -134,6 +134,7 @@ def _key_part(text: str) -> str:
 def _encoder():
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
+    _library_logs_off()
     return UnicodeToLatexEncoder(
         non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
     )
@@ -216,6 +217,19 @@ def encode_name(author: Author) -> str:
 
 
 @functools.cache
+def _library_logs_off() -> None:
+    """Keep bibtexparser's and pylatexenc's log lines (a block that does not parse, a
+    character with no LaTeX spelling) off stderr: opmlbib reports what matters itself, in
+    one line."""
+    import logging
+
+    for name in ("bibtexparser", "pylatexenc"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
+@functools.cache
 def _decoder():
     from pylatexenc import latex2text
 
@@ -242,11 +256,7 @@ def _decoder():
     # A macro latex2text does not know keeps the text of its arguments (\texttt{grep},
     # \mbox{A B}) rather than losing it.
     db.set_unknown_macro_spec(latex2text.MacroTextSpec("", discard=False))
-    # pylatexenc logs what it cannot follow in odd input; opmlbib reports what matters itself.
-    import logging
-
-    logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
-    logging.getLogger("pylatexenc").propagate = False
+    _library_logs_off()
     return latex2text.LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
 
 
@@ -855,6 +865,7 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
     import bibtexparser
     from bibtexparser import model as bp
 
+    _library_logs_off()
     library = bibtexparser.parse_string(text, parse_stack=[])
     strings: list[tuple[str, str, int]] = []
     preambles: list[str] = []

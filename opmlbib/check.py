@@ -31,12 +31,13 @@ must be the venue's.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OpmlbibError
+from .errors import BibError, OpmlbibError
 from .lookup import (
     SUGGESTION_FLOOR,
     find_paper,
@@ -139,7 +140,6 @@ def official_records(against: Iterable[str | Path] = ()) -> tuple[Record, ...]:
 
 def read_records(path: str | Path) -> tuple[Record, ...]:
     """One file of official records (see :func:`official_records`)."""
-    from .errors import BibError
     from .library import bib_records, toc_records
 
     suffix = Path(path).suffix.lower()
@@ -307,17 +307,12 @@ def preprint(entry: Record) -> tuple[str, str] | None:
 def read_entries(path: str | Path) -> tuple[Record, ...]:
     """The entries of a user's .bib (or CSL-JSON) file; none for a file that holds no
     entry at all (only comments, say), which is nothing to check rather than an error."""
-    from .errors import BibError
-    from .library import bib_records, is_csl_json
+    from .library import NO_BIBTEX_ENTRIES, bib_records
 
     try:
         return bib_records(path)
     except BibError as error:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            raise error from None
-        if is_csl_json(path, text) or "@" in text:
+        if error.message != NO_BIBTEX_ENTRIES:
             raise
         return ()
 
@@ -549,9 +544,15 @@ def already_in_file(path: str | Path, records: Sequence[Record]) -> tuple[list[t
     from .library import bib_records
     from .lookup import papers_like
 
+    import stat
+
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return [], None  # a pipe or device is written into, never read
+        text = read_file(path, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, OpmlbibError):
         return [], None  # adding reports what is wrong with the file
     keys = {span.key.lower() for span in scan(text)}
     if not keys:

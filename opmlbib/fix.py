@@ -101,8 +101,7 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
              dry_run: bool = False) -> Outcome:
     """Check the .bib file at ``path`` and replace what is wrong (or, with ``dry_run``, only
     say what would change)."""
-    from .bibfile import check_writable
-    from .files import atomic_write
+    from .files import MAX_BIBLIOGRAPHY_BYTES, update_file
     from .library import is_csl_json
 
     given = Path(path)
@@ -127,21 +126,22 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
     left = tuple(f for f in report.findings if f.kind in ("unknown-paper", "duplicate"))
     written = False
     if changes and not dry_run:
-        check_writable(target, given)
-        if _read(target, given) != raw:
-            raise OutputError("the file changed while it was being fixed; nothing written, run fix again", path=given)
-        atomic_write(target, new_text, replace_existing=True)
+
+        def change(now: bytes | None) -> str:
+            if now != raw:
+                raise OutputError("the file changed while it was being fixed; nothing written, run fix again", path=given)
+            return new_text
+
+        # locked from the last look at the file until it is written; a write-protected file is refused
+        update_file(target, change, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
         written = True
     return Outcome(report, tuple(changes), left, text, new_text, written, tuple(warnings))
 
 
 def _read(target: Path, shown: Path) -> bytes:
-    try:
-        return target.read_bytes()
-    except IsADirectoryError:
-        raise BibError("is a folder, not a .bib file", path=shown) from None
-    except OSError as exc:
-        raise BibError(f"cannot read the file: {exc.strerror or exc}", path=shown) from None
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+
+    return read_file(shown, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
 
 
 def rewrite(text: str, report: Report) -> tuple[str, list[Change], list[str]]:

@@ -567,7 +567,9 @@ def write_cache(index: Index, target: Path) -> bool:
             "payload_crc32": checksum,
         }
     ).encode()
-    return _write_atomically(target, [_MAGIC, len(header).to_bytes(8, "little"), header, *chunks])
+    from .files import write_cache_file
+
+    return write_cache_file(target, [_MAGIC, len(header).to_bytes(8, "little"), header, *chunks])
 
 
 def read_cache(source: _Source, target: Path) -> Index | None:
@@ -605,11 +607,13 @@ def _read_source(path: str | Path) -> _Source:
     import hashlib
     from pathlib import Path
 
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+
     path = Path(path).absolute()
+    data = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            data = handle.read()
+        # the file as it is now: if it changed since it was read, the SHA-256 tells
+        info = os.stat(path)
     except OSError as exc:
         raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
     return _Source(path, data, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
@@ -768,7 +772,9 @@ def cached_records(name: str, inputs: Sequence[str | Path], build_records: Calla
     records = _read_records(target, key)
     if records is None:
         records = build_records()
-        _write_atomically(target, [_dump_records(key, records)])
+        from .files import write_cache_file
+
+        write_cache_file(target, [_dump_records(key, records)])
     return records
 
 
@@ -866,28 +872,3 @@ def _typed(value):
         return value
 
     return typed(value)
-
-
-def _write_atomically(target: str | Path, chunks: Sequence[bytes]) -> bool:
-    """Write ``chunks`` to ``target`` through a temporary file and a rename; False if the
-    cache folder cannot be written (a cache is a convenience, never an error)."""
-    import tempfile
-
-    folder, name = os.path.split(target)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-        os.replace(temp, target)
-    except OSError:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        return False
-    return True
