@@ -56,6 +56,7 @@ _SPECIALS = {
     ">": r"\textgreater",
     "|": r"\textbar",
 }
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Character pairs TeX fonts join into one glyph (dashes, quotes, ¡ ¿, „): split by {}.
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=,)(?=,)|(?<=[!?])(?=`)")
 
@@ -152,7 +153,11 @@ def _encode_char(char: str) -> str:
 
 
 def encode_text(text: str) -> str:
-    """Plain Unicode → BibTeX value text that LaTeX prints literally."""
+    """Plain Unicode → BibTeX value text that LaTeX prints literally.  A control character
+    (other than tab and line ends), which no .bib can hold, is an error."""
+    control = _CONTROL.search(text)
+    if control:
+        raise BibError(f'"{text[:60]}" holds a control character (U+{ord(control.group()):04X}), which BibTeX cannot hold')
     text = _LIGATURE.sub("\x00", text)  # "--" stays two hyphens, "``" two backquotes
     return "".join(_encode_char(ch) for ch in text).replace("\x00", "{}")
 
@@ -679,7 +684,11 @@ def format_bibtex(records: Sequence[Record], *, comments: bool = True, definitio
             blocks.append((needed.before(position) if needed else "") + entry)
             continue
         comment = provenance_comment(record) if comments else ""
-        blocks.append((comment + "\n" if comment else "") + write_entry(record.entry_type, record.key, entry_fields(record)))
+        try:
+            fields = entry_fields(record)
+        except BibError as exc:
+            raise BibError(f"{record.key}: {exc.message}", path=exc.path, line=exc.line) from None
+        blocks.append((comment + "\n" if comment else "") + write_entry(record.entry_type, record.key, fields))
     return "\n".join(block for block in blocks if block)
 
 

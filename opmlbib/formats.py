@@ -174,7 +174,10 @@ def format_biblatex(records: Sequence[Record], *, comments: bool = True) -> str:
         if record.source is not None:
             blocks.append(needed.before(position) + (record.source.text or write_entry(*biblatex_source_fields(record))))
             continue
-        entry_type, fields = biblatex_fields(record)
+        try:
+            entry_type, fields = biblatex_fields(record)
+        except BibError as exc:
+            raise BibError(f"{record.key}: {exc.message}", path=exc.path, line=exc.line) from None
         width = max((len(name) for name, _ in fields), default=0)
         lines = []
         comment = provenance_comment(record) if comments else ""

@@ -1,6 +1,7 @@
 """Broken and hostile input through every command: one `Error:` line naming the file, exit 1,
 no traceback, and the user's files untouched."""
 
+import json
 import os
 import signal
 import subprocess
@@ -35,6 +36,7 @@ FILES = {
     "bad.toml": b"[venue\n",
     "broken.json": b'[{"id": "a",\n "title": "x"\n',
     "notlist.json": b'{"id": "a"}',
+    "nul.json": b'[{"id": "a", "type": "book", "title": "a\\u0000b"}]',
     "zero.aux": b"\\relax\n\\@input{/dev/zero}\n",
     "deep.json": b'[{"id": "a", "title": ' + b"[" * 1000 + b"]" * 1000 + b"}]",
     "bigint.json": b'[{"id": "a", "type": "book", "title": "x", "page": ' + b"9" * 5000 + b"}]",
@@ -69,6 +71,8 @@ CASES = [
     (["search", "x", "--bib", "{d}/empty.bib"], "empty.bib: no BibTeX entries"),
     (["show", "x", "--bib", "{d}/broken.json"], "broken.json:3: not valid JSON"),
     (["cite", "x", "--bib", "{d}/notlist.json"], "notlist.json: CSL-JSON must be a list"),
+    (["export", "--bib", "{d}/nul.json"], 'a: "a\x00b" holds a control character (U+0000), which BibTeX cannot hold'),
+    (["export", "--bib", "{d}/nul.json", "--format", "biblatex"], "a: \"a\x00b\" holds a control character (U+0000)"),
     (["export", "--bib", "{d}/empty.bib"], "empty.bib: no BibTeX entries"),
     (["aux", "{d}/missing.aux"], "missing.aux"),
     (["aux", "{d}/notaux.aux"], "notaux.aux"),
@@ -198,3 +202,14 @@ def test_a_huge_query_is_echoed_short():
     result = CliRunner().invoke(cli, ["search", "x" * 1_000_000])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no paper matches 'xxx") and len(result.stderr) < 200
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "1--" + "2" * 5000, "²"])
+def test_numbers_beyond_any_page_or_year_are_text(tmp_path, value):
+    path = tmp_path / "n.bib"
+    path.write_text("@misc{a, title = {T}, pages = {%s}, year = {%s}}\n" % (value, value))
+    result = CliRunner().invoke(cli, ["show", "a", "--bib", str(path), "--json"])
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    shown = json.loads(result.stdout)  # kept as the text it is, not read as a number
+    assert shown["date"] is None
+    assert shown["pages"].replace("\u2013", "--") == value == shown["year"].replace("\u2013", "--")
