@@ -838,6 +838,8 @@ class _File:
         self.macros = preamble_macros(preambles)
         self.strings = dict(_MONTH_STRINGS)
         self._definitions, self._defined = strings, 0
+        #: What the decoder could not follow in the entry being read.
+        self.problems: list[str] = []
 
     def define_until(self, count: int) -> None:
         """Define the file's first ``count`` macros (those not defined yet)."""
@@ -857,7 +859,13 @@ class _File:
             raise BibError(f"{where}: {exc.message}", path=self.path, line=line) from None
 
     def decode(self, value: str) -> str:
-        return decode(value, self.macros)
+        """The decoded view of a value; one the LaTeX decoder cannot follow (hundreds of
+        nested commands) is shown as written, and the problem kept for a warning."""
+        try:
+            return decode(value, self.macros)
+        except DataError as exc:
+            self.problems.append(exc.message)
+            return value
 
 
 def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...]:
@@ -995,6 +1003,9 @@ def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int
             del merged["crossref"]
         source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source, verbatim, defined)
         records.append(_record(file, kind, key, merged, line, source))
+        for problem in dict.fromkeys(file.problems):
+            warn(f"{key}: {problem}; shown as written (and written back as it is)", path=file.path, line=line)
+        file.problems.clear()
     return tuple(records)
 
 

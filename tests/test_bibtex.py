@@ -533,3 +533,11 @@ def test_a_parent_of_a_parent_is_inherited_from():
     chapter = parse_bibtex(text)[0]
     assert (chapter.venue.booktitle, chapter.venue.year, chapter.venue.publisher) == ("Volume Two", 1990, "P")
     assert dict(chapter.extra)["crossref"] == "vol"
+
+
+def test_latex_the_decoder_cannot_follow_is_a_warning_and_shown_as_written():
+    deep = "\\emph{" * 300 + "x" + "}" * 300
+    with pytest.warns(BibWarning, match=r"d\.bib:1: a: cannot read the LaTeX in .*\(RecursionError\); shown as written"):
+        first, second = parse_bibtex("@misc{a, title={%s}}\n@misc{b, title={Fine}}\n" % deep, path="d.bib")
+    assert first.title == deep and second.title == "Fine"
+    assert format_bibtex([first]).count("\\emph{") == 300
