@@ -85,7 +85,7 @@ def load_records(bib: tuple[str, ...]):
 def open_library(bib: tuple[str, ...]):
     """What a command looks records up in: the built-in proceedings or the user's files; a
     large .bib is searched through an index (built once, with a progress bar on a terminal)."""
-    from .index import open_library as library
+    from .library import open_library as library
 
     with _progress(f"Indexing {', '.join(bib)}") as progress:
         return library(bib, progress)

@@ -1,5 +1,6 @@
 """Where records come from: the embedded OpML '19 proceedings, another table of contents
-(with an optional facts file), or a user's .bib.  Every path ends in keyed records."""
+(with an optional facts file), or a user's .bib.  Every path ends in keyed records, and a
+:class:`Library` looks them up: all in memory, or a large .bib file through its index."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import TYPE_CHECKING
 from .errors import BibError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
+    from .index import Index, Progress
     from .model import Record
 
 EMBEDDED_TOC = "opml19.txt"
@@ -23,7 +26,7 @@ def default_records() -> tuple[Record, ...]:
     """The OpML '19 proceedings as shipped: table of contents plus the publisher's facts
     (remembered in the user's cache folder, as reading them takes longer than the rest of
     a command)."""
-    from .index import cached_records
+    from .cache import cached_records
 
     data = os.path.join(os.path.dirname(__file__), "data")
     return cached_records("opml19", (os.path.join(data, EMBEDDED_TOC), os.path.join(data, EMBEDDED_FACTS)), _embedded_records)
@@ -110,3 +113,112 @@ def csl_json_records(text: str, path: str | Path) -> tuple[Record, ...]:
     if not records:
         raise BibError("no CSL-JSON items in this file", path=path)
     return records
+
+
+# --------------------------------------------------------------------- libraries
+
+
+class Library:
+    """Records to look up, with :mod:`opmlbib.lookup`'s search and resolve."""
+
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None, full: bool = True):
+        """The matches for ``query``, best first.  With ``full`` false, a match's record
+        may hold only key, entry type, title, authors, year and line (what a listing of
+        matches shows), which is cheaper for a large file's index."""
+        raise NotImplementedError
+
+    def resolve(self, query: str, *, first: bool = False) -> Record:
+        raise NotImplementedError
+
+
+class RecordsLibrary(Library):
+    """All records in memory: lookup runs over them directly."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records = records
+
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None, full: bool = True):
+        from . import lookup
+
+        return lookup.search(self.records, query, limit=limit, floor=lookup.THRESHOLD if floor is None else floor)
+
+    def resolve(self, query: str, *, first: bool = False) -> Record:
+        from . import lookup
+
+        return lookup.resolve(self.records, query, first=first)
+
+
+class IndexedLibrary(Library):
+    """A .bib file through its index: lookup runs over the candidates' light records, and
+    what it returns is parsed in full."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        # the latest candidates' light records (by identity) → entry position
+        self._positions: dict[int, int] = {}
+
+    def _light(self, query: str, floor: float) -> list[Record]:
+        from .lookup import identifier
+
+        wanted = identifier(query)
+        if wanted is None:
+            positions = self.index.candidates(query, floor)
+            records = [self.index.light(position) for position in positions]
+        else:  # a DOI or URL: the entries that hold it, parsed in full, since light records have none
+            positions = self.index.holding(wanted)
+            records = [self.index.record(position) for position in positions]
+        self._positions = {id(record): position for record, position in zip(records, positions)}
+        return records
+
+    def _full(self, light: Record) -> Record:
+        return self.index.record(self._positions[id(light)])
+
+    def search(self, query: str, *, limit: int | None = None, floor: float | None = None, full: bool = True):
+        from . import lookup
+
+        floor = lookup.THRESHOLD if floor is None else floor
+        matches = lookup.search(self._light(query, floor), query, limit=limit, floor=floor)
+        if not full:
+            return matches
+        return [lookup.Match(self._full(m.record), m.score) for m in matches]
+
+    def resolve(self, query: str, *, first: bool = False) -> Record:
+        from . import lookup
+        from .errors import NoMatch
+
+        try:
+            light = lookup.resolve(self._light(query, lookup.THRESHOLD), query, first=first)
+        except NoMatch:
+            # its suggestions reach down to a lower floor: ask again over those candidates
+            light = lookup.resolve(self._light(query, lookup.SUGGESTION_FLOOR), query, first=first)
+        return self._full(light)
+
+
+def open_library(bibs: Sequence[str | Path] | str | Path | None, progress: Progress | None = None) -> Library:
+    """The records a command looks up: the built-in proceedings, small .bib files (or several
+    files) parsed in full, or one large file through its index."""
+    from . import index
+
+    if not bibs:
+        return RecordsLibrary(default_records())
+    if not isinstance(bibs, (str, os.PathLike)):
+        if len(bibs) > 1:
+            return RecordsLibrary(bib_records(*bibs))
+        (bibs,) = bibs
+    bib = bibs
+    try:
+        large = os.stat(bib).st_size >= index.INDEX_FROM_BYTES
+    except OSError:
+        large = False  # bib_records reports it
+    if large and not is_csl_json(bib):
+        from .scan import Unsupported
+
+        try:
+            indexed = index.open_index(bib, progress)
+        except Unsupported:
+            pass
+        else:
+            if not len(indexed):
+                raise BibError(NO_BIBTEX_ENTRIES, path=bib)
+            return IndexedLibrary(indexed)
+    return RecordsLibrary(bib_records(bib))

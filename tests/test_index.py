@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from opmlbib import index
 from opmlbib.cli import cli
 from opmlbib.errors import AmbiguousQuery, BibError, NoMatch, BibWarning
-from opmlbib.index import IndexedLibrary, RecordsLibrary, cache_dir, cache_path, open_index, open_library
+from opmlbib.cache import cache_dir
+from opmlbib.index import cache_path, open_index
+from opmlbib.library import IndexedLibrary, RecordsLibrary, open_library
 from opmlbib.library import bib_records, default_records
 
 from .generated_bib import generate
@@ -254,7 +256,9 @@ def test_cached_builtin_records_equal_a_fresh_parse(cache):
     assert first == second == _embedded_records()
     (target,) = (cache / "records").iterdir()
     target.write_bytes(target.read_bytes()[:-5])
-    assert index._read_records(target, "anything") is None
+    from opmlbib import cache as records_cache
+
+    assert records_cache._read_records(target, "anything") is None
 
 
 SHORT_TITLES = r"""
