@@ -1,0 +1,369 @@
+"""The CSL processor test suite through ``opmlbib cite``, and through citeproc-py alone.
+
+    python benchmarks/csl_suite.py [--suite DIR] [--failures] [--cli N] [--record] [--show NAME] [NAME...]
+
+The fixtures are those of the official test suite (citation-style-language/test-suite),
+``../shared/csl-test-suite/processor-tests/humans`` from the repository's root unless
+``--suite`` or ``$OPMLBIB_CSL_SUITE`` names another folder.  Each fixture gives a MODE
+(``citation`` or ``bibliography``), a style (CSL), items (INPUT, CSL-JSON) and the
+expected RESULT.  A fixture is run as citeproc-js's own test runner runs it:
+
+- every INPUT item is registered (an item without an id gets ``ITEM-n``, its place in
+  INPUT, as a runner must name it to cite it);
+- ``bibliography``: the bibliography of all items, as ``opmlbib cite ID... --bib
+  input.json --style test.csl --format html`` prints it;
+- ``citation``: one citation of all items, in the order citeproc-js registers them (its
+  bibliography's order when the style's bibliography sorts, else INPUT's), as
+  ``opmlbib cite ID... --in-text`` prints it less the ``csl-citation`` span.
+
+opmlbib is run in this process through the functions the command calls (reading
+``input.json`` with :func:`opmlbib.library.bib_records`, rendering with
+:func:`opmlbib.cite.cite_checked`); ``--cli N`` also runs the first N fixtures (or the
+NAMEs given) through the real command and says whether both ways agree.  citeproc-py
+alone gets the same items and the same style, its own HTML formatter, and nothing of
+opmlbib's.  An output passes if it equals the RESULT once both are stripped of
+surrounding whitespace, as the suite's own runner compares them.
+
+Printed: the pass counts, the fixtures citeproc-py alone passes and opmlbib does not,
+and (``--failures``) every failing fixture grouped by cause.  ``--record`` writes the
+figures the tests hold opmlbib to (``tests/data/csl_suite.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SUITE = ROOT.parent / "shared" / "csl-test-suite" / "processor-tests" / "humans"
+RECORD = ROOT / "tests" / "data" / "csl_suite.json"
+
+_SECTION = re.compile(r">>=+ ([A-Z-]+) =+>>\n(.*?)\n<<=+ \1 =+<<", re.S)
+
+
+@dataclass
+class Fixture:
+    name: str
+    mode: str
+    result: str
+    csl: str
+    items: list
+    citation_items: list | None = None
+    citations: list | None = None
+    sections: dict = field(default_factory=dict)
+
+    @property
+    def expressible(self) -> bool:
+        """Whether the command line says it: a bibliography, or a citation of all items."""
+        return self.mode == "bibliography" or (self.citation_items is None and self.citations is None)
+
+
+def suite_folder(given: str | None = None) -> Path:
+    return Path(given or os.environ.get("OPMLBIB_CSL_SUITE") or DEFAULT_SUITE)
+
+
+def load_fixtures(folder: Path, names: list[str] | None = None) -> list[Fixture]:
+    """The fixtures of ``folder`` (``*.txt``), in name order; only ``names`` if given."""
+    fixtures = []
+    for path in sorted(folder.glob("*.txt")):
+        if names and path.stem not in names:
+            continue
+        sections = {m.group(1): m.group(2) for m in _SECTION.finditer(path.read_text(encoding="utf-8"))}
+        items = json.loads(sections["INPUT"])
+        for number, item in enumerate(items, start=1):
+            item.setdefault("id", f"ITEM-{number}")
+        fixtures.append(Fixture(
+            name=path.stem,
+            mode=sections["MODE"].strip(),
+            result=sections["RESULT"].strip(),
+            csl=sections["CSL"],
+            items=items,
+            citation_items=json.loads(sections["CITATION-ITEMS"]) if "CITATION-ITEMS" in sections else None,
+            citations=json.loads(sections["CITATIONS"]) if "CITATIONS" in sections else None,
+            sections=sections,
+        ))
+    return fixtures
+
+
+# --------------------------------------------------------------------- opmlbib
+
+
+def _bibliography_sorts(csl: str) -> bool:
+    bibliography = re.search(r"<bibliography\b.*?</bibliography>", csl, re.S)
+    return bibliography is not None and "<sort" in bibliography.group(0)
+
+
+def citation_order(fixture: Fixture, bibliography_keys) -> list[str]:
+    """The ids of one citation of all items, in the order citeproc-js registers them:
+    the bibliography's order (``bibliography_keys()``) when the style sorts it, else INPUT's."""
+    ids = [str(item["id"]) for item in fixture.items]
+    if _bibliography_sorts(fixture.csl):
+        ordered = [key for key in bibliography_keys() if key in ids]
+        return ordered + [key for key in ids if key not in ordered]
+    return ids
+
+
+def _unwrap(output: str) -> str:
+    output = output.strip()
+    match = re.fullmatch(r'<span class="csl-citation">(.*)</span>', output, re.S)
+    return match.group(1) if match else output
+
+
+def write_inputs(fixture: Fixture, folder: Path) -> tuple[Path, Path]:
+    items, style = folder / "input.json", folder / "test.csl"
+    items.write_text(json.dumps(fixture.items, ensure_ascii=False, indent=1), encoding="utf-8")
+    style.write_text(fixture.csl, encoding="utf-8")
+    return items, style
+
+
+def run_opmlbib(fixture: Fixture, folder: Path) -> str:
+    """What ``opmlbib cite`` prints for the fixture, computed in this process."""
+    from opmlbib.cite import bibliography, cite_checked
+    from opmlbib.library import bib_records
+    from opmlbib.styles import load_style
+
+    items, style = write_inputs(fixture, folder)
+    records = bib_records(items)
+    by_key = {record.key: record for record in records}
+    if fixture.mode == "bibliography":
+        output, _ = cite_checked(records, style=str(style), fmt="html", check=False)
+        return output.strip()
+    keys = citation_order(fixture, lambda: [e.key for e in bibliography(records, load_style(str(style)), "html")])
+    output, _ = cite_checked([by_key[key] for key in keys], style=str(style), fmt="html", in_text=True, check=False)
+    return _unwrap(output)
+
+
+def run_opmlbib_command(fixture: Fixture, folder: Path) -> str:
+    """The same through the installed command (``python -m opmlbib``)."""
+    items, style = write_inputs(fixture, folder)
+    if fixture.mode == "bibliography":
+        keys, options = [str(item["id"]) for item in fixture.items], []
+    else:
+        keys = citation_order(fixture, lambda: _command_bibliography_keys(fixture, items, style))
+        options = ["--in-text"]
+    command = [sys.executable, "-m", "opmlbib", "cite", *keys, "--bib", str(items), "--style", str(style),
+               "--format", "html", *options]
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        return f"exit {done.returncode}: {done.stderr.strip()}"
+    return _unwrap(done.stdout)
+
+
+def _command_bibliography_keys(fixture: Fixture, items: Path, style: Path) -> list[str]:
+    # The command prints no keys with a bibliography; its order is what the library's is.
+    from opmlbib.cite import bibliography
+    from opmlbib.library import bib_records
+    from opmlbib.styles import load_style
+
+    return [e.key for e in bibliography(bib_records(items), load_style(str(style)), "html")]
+
+
+# ----------------------------------------------------------------- citeproc-py
+
+
+def run_citeproc_py(fixture: Fixture) -> str:
+    """citeproc-py alone: the items, the style, its HTML formatter."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    ids = [str(item["id"]) for item in fixture.items]
+    style = CitationStylesStyle(io.BytesIO(fixture.csl.encode("utf-8")), validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(json.loads(json.dumps(fixture.items))), formatter.html)
+    for key in ids:
+        bibliography.register(Citation([CitationItem(key)]))
+    if style.has_bibliography():
+        bibliography.sort()
+    if fixture.mode == "bibliography":
+        entries = "".join(f'  <div class="csl-entry">{entry}</div>\n' for entry in bibliography.bibliography())
+        return f'<div class="csl-bib-body">\n{entries}</div>'
+    keys = citation_order(fixture, lambda: [str(key) for key in bibliography.keys])
+    citation = Citation([CitationItem(key) for key in keys])
+    bibliography.register(citation)
+    return str(bibliography.cite(citation, lambda item: None)).strip()
+
+
+# -------------------------------------------------------------------- running
+
+
+@dataclass
+class Outcome:
+    fixture: Fixture
+    output: str
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and self.output.strip() == self.fixture.result
+
+
+def run(function, fixture: Fixture, *args) -> Outcome:
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        try:
+            return Outcome(fixture, function(fixture, *args))
+        except Exception as exc:  # a fixture that breaks an engine fails; the run goes on
+            return Outcome(fixture, "", f"{type(exc).__name__}: {exc}")
+
+
+def run_suite(fixtures: list[Fixture], engine: str = "opmlbib") -> dict[str, Outcome]:
+    """Each fixture's outcome with ``engine`` (``opmlbib`` or ``citeproc-py``), by name."""
+    outcomes = {}
+    with tempfile.TemporaryDirectory(prefix="csl-suite-") as temp:
+        for fixture in fixtures:
+            if engine == "opmlbib":
+                outcomes[fixture.name] = run(run_opmlbib, fixture, Path(temp))
+            else:
+                outcomes[fixture.name] = run(run_citeproc_py, fixture)
+    return outcomes
+
+
+# ------------------------------------------------------------------- causes
+
+_WHITESPACE = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_SPELLINGS = (("&#38;", "&amp;"), ("&#60;", "&lt;"), ("&#62;", "&gt;"), ("\u2019", "'"), ("\u2018", "'"))
+_RICH_TEXT = re.compile(r"<(?:i|b|sup|sub|span style)[ >]|<span class=\"nocase\">")
+_ENGINE_FEATURES = (
+    ("disambiguation", re.compile(r'disambiguate-add-|disambiguate="true"')),
+    ("cite collapsing", re.compile(r"\bcollapse=")),
+    ("subsequent-author-substitute", re.compile(r"subsequent-author-substitute")),
+    ("display blocks", re.compile(r'\bdisplay="')),
+    ("second-field-align", re.compile(r"second-field-align")),
+    ("positions (ibid, subsequent)", re.compile(r'position="')),
+    ("year-suffix", re.compile(r'"year-suffix"')),
+)
+
+
+def _normal(text: str, spellings: bool) -> str:
+    text = _WHITESPACE.sub(" ", text).strip()
+    text = re.sub(r" ?(<[^>]+>) ?", r"\1", text)
+    if spellings:
+        for written, plain in _SPELLINGS:
+            text = text.replace(written, plain)
+    return text
+
+
+def _data_lost(fixture: Fixture, folder: Path) -> bool:
+    """Whether the fixture passes when opmlbib's engine gets the items as they came, not
+    as records give them back."""
+    from unittest import mock
+
+    items = json.loads(json.dumps(fixture.items))
+    with mock.patch("opmlbib.cite.to_csl_json", lambda records: [i for r in records for i in items if i["id"] == r.key]):
+        return run(run_opmlbib, fixture, folder).passed
+
+
+def cause(outcome: Outcome, folder: Path) -> str:
+    """Why a fixture fails, the first of: an error; data lost through the record; spacing
+    alone; spellings of the output alone (``&#38;``, apostrophes); rich text in the data;
+    an engine feature the style uses that citeproc-py lacks; or something else."""
+    fixture, output = outcome.fixture, outcome.output
+    if outcome.error:
+        return "error: " + re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "…", outcome.error)[:90]
+    if _data_lost(fixture, folder):
+        return "data lost on the way through the record"
+    if _normal(output, False) == _normal(fixture.result, False):
+        return "whitespace"
+    if _normal(output, True) == _normal(fixture.result, True):
+        return "output spelling"
+    if any(_RICH_TEXT.search(json.dumps(item, ensure_ascii=False).replace('\\"', '"')) for item in fixture.items):
+        return "rich text in the data"
+    for name, pattern in _ENGINE_FEATURES:
+        if pattern.search(fixture.csl):
+            return "engine: " + name
+    return "other"
+
+
+# ---------------------------------------------------------------------- main
+
+
+def _show(outcome: Outcome) -> None:
+    print(f"== {outcome.fixture.name} ({outcome.fixture.mode})")
+    print("-- expected\n" + outcome.fixture.result)
+    print("-- got\n" + (outcome.error or outcome.output))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", metavar="NAME", help="run only these fixtures")
+    parser.add_argument("--suite", help=f"the fixtures' folder (default: {DEFAULT_SUITE})")
+    parser.add_argument("--failures", action="store_true", help="list every failing fixture by cause")
+    parser.add_argument("--show", action="store_true", help="print expected and actual output of failing fixtures")
+    parser.add_argument("--cli", type=int, default=0, metavar="N",
+                        help="also run N fixtures through the opmlbib command and compare")
+    parser.add_argument("--record", action="store_true", help=f"write the figures to {RECORD.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+
+    folder = suite_folder(args.suite)
+    if not folder.is_dir():
+        print(f"no CSL test suite at {folder} (pass --suite DIR)", file=sys.stderr)
+        return 2
+    fixtures = [f for f in load_fixtures(folder, args.names) if f.expressible]
+    ours = run_suite(fixtures, "opmlbib")
+    alone = run_suite(fixtures, "citeproc-py")
+    passed = sorted(name for name, o in ours.items() if o.passed)
+    passed_alone = sorted(name for name, o in alone.items() if o.passed)
+    lost = sorted(set(passed_alone) - set(passed))
+    won = sorted(set(passed) - set(passed_alone))
+
+    print(f"CSL test suite: {folder}")
+    print(f"fixtures a command line expresses: {len(fixtures)}")
+    print(f"  opmlbib            {len(passed):4d} pass")
+    print(f"  citeproc-py alone  {len(passed_alone):4d} pass")
+    print(f"  passed by citeproc-py alone, not by opmlbib: {len(lost)}; by opmlbib alone: {len(won)}")
+    for name in lost:
+        print(f"    lost: {name}")
+
+    failing = [o for o in ours.values() if not o.passed]
+    by_cause: dict[str, list[str]] = defaultdict(list)
+    with tempfile.TemporaryDirectory(prefix="csl-suite-") as temp:
+        for outcome in failing:
+            by_cause[cause(outcome, Path(temp))].append(outcome.fixture.name)
+    print("opmlbib's failures by cause:")
+    for reason, names in sorted(by_cause.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        print(f"  {len(names):4d}  {reason}")
+        if args.failures:
+            for name in names:
+                print(f"          {name}")
+    if args.show:
+        for outcome in failing:
+            _show(outcome)
+
+    if args.cli:
+        sample = fixtures if args.names else fixtures[: args.cli]
+        disagree = 0
+        with tempfile.TemporaryDirectory(prefix="csl-suite-cli-") as temp:
+            for fixture in sample:
+                via_command = run(run_opmlbib_command, fixture, Path(temp))
+                in_process = ours[fixture.name]
+                if via_command.output != (in_process.output if not in_process.error else via_command.output) or (
+                        via_command.passed != in_process.passed):
+                    disagree += 1
+                    print(f"  command and in-process differ: {fixture.name}")
+        print(f"through the command: {len(sample)} fixtures, {disagree} differ from the in-process run")
+
+    if args.record:
+        counts = Counter(o.passed for o in ours.values())
+        RECORD.write_text(json.dumps({
+            "suite": str(folder.relative_to(ROOT.parent)) if folder.is_relative_to(ROOT.parent) else str(folder),
+            "fixtures": len(fixtures),
+            "opmlbib_passes": counts[True],
+            "citeproc_py_passes": passed_alone,
+            "citeproc_py_passes_not_yet_kept": lost,
+        }, indent=1) + "\n", encoding="utf-8")
+        print(f"recorded in {RECORD.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
