@@ -107,7 +107,7 @@ def _bibliography_sorts(csl: str) -> bool:
 def citation_order(fixture: Fixture, bibliography_keys) -> list[str]:
     """The ids of one citation of all items, in the order citeproc-js registers them:
     the bibliography's order (``bibliography_keys()``) when the style sorts it, else INPUT's."""
-    ids = [str(item["id"]) for item in fixture.items]
+    ids = list(dict.fromkeys(str(item["id"]) for item in fixture.items))
     if _bibliography_sorts(fixture.csl):
         ordered = [key for key in bibliography_keys() if key in ids]
         return ordered + [key for key in ids if key not in ordered]
@@ -148,7 +148,7 @@ def run_opmlbib_command(fixture: Fixture, folder: Path) -> str:
     """The same through the installed command (``python -m opmlbib``)."""
     items, style = write_inputs(fixture, folder)
     if fixture.mode == "bibliography":
-        keys, options = [str(item["id"]) for item in fixture.items], []
+        keys, options = list(dict.fromkeys(str(item["id"]) for item in fixture.items)), []
     else:
         keys = citation_order(fixture, lambda: _command_bibliography_keys(fixture, items, style))
         options = ["--in-text"]
