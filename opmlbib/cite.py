@@ -110,7 +110,7 @@ class _Session:
                 csl = _parse_style(style.xml, style.locale)
             except (ValueError, OSError) as exc:
                 raise StyleError(f"cannot use the style {style.name!r}: {exc}") from None
-            source = CiteProcJSON([_protect_literals(item, fmt) for item in to_csl_json(self.records)])
+            source = CiteProcJSON([_engine_item(_protect_literals(item, fmt)) for item in to_csl_json(self.records)])
         self.has_bibliography = csl.has_bibliography()
         self.piq = str(csl.root.get_locale_option("punctuation-in-quote") or "false").lower() == "true"
         self.bib = CitationStylesBibliography(csl, source, _formatter(fmt))
@@ -179,6 +179,13 @@ def _protect_literals(value, fmt: str):
         part if part in (NOCASE_OPEN, NOCASE_CLOSE) else "".join(_STAND_IN[ch] if ch in literals else ch for ch in part)
         for part in parts
     )
+
+
+def _engine_item(item: dict) -> dict:
+    """An item as citeproc-py can read it (fix 9)."""
+    if "type" not in item:
+        item = {**item, "type": ""}
+    return item
 
 
 def _finish(text: str, punctuation_in_quote: bool = True, fmt: str = "text") -> str:
@@ -315,6 +322,9 @@ def _alike(records: Sequence[Record], chosen: Style, session: _Session | None = 
 #    suffix ".") is dropped: ``Is it real? Journal``, not ``Is it real?. Journal``.
 #    citeproc-py drops only a repeated mark (``..``).  As in citeproc-js, the period stays
 #    after formatted text (``<i>Is it real?</i>.``), in plain text too.
+# 9. An item without a type (CSL-JSON does not require one) matches no type condition;
+#    citeproc-py cannot read it at all (:func:`_engine_item`).  Fixtures:
+#    date_LocalizedDateFormats-* (41, with fix 10), bugreports_MatchedAuthorAndDate.
 
 _QUOTE_END = "\ue000"
 

@@ -816,3 +816,9 @@ def test_fix_no_period_after_an_exclamation_mark_at_the_end(tmp_path):
     layout = '<layout suffix="."><text variable="title"/></layout>'
     xml = csl_style('<text variable="title"/>', bibliography=f"<bibliography>{layout}</bibliography>")
     assert [e.text for e in cite.bibliography([record], style_from(tmp_path, xml))] == ["Wow!"]
+
+
+def test_fix_an_item_without_a_type_matches_no_type_condition(tmp_path):
+    (record,) = cite.from_csl_json([{"id": "x", "title": "Untyped"}])
+    layout = '<choose><if type="book"><text value="book"/></if><else><text variable="title"/></else></choose>'
+    assert _bib(tmp_path, layout, records=[record]) == ["Untyped"]
