@@ -822,3 +822,9 @@ def test_fix_an_item_without_a_type_matches_no_type_condition(tmp_path):
     (record,) = cite.from_csl_json([{"id": "x", "title": "Untyped"}])
     layout = '<choose><if type="book"><text value="book"/></if><else><text variable="title"/></else></choose>'
     assert _bib(tmp_path, layout, records=[record]) == ["Untyped"]
+
+
+def test_whitespace_stays_as_the_style_and_the_data_give_it(tmp_path):
+    (record,) = cite.from_csl_json([{"id": "x", "type": "book", "title": "A\u00a0B  C", "publisher": "P"}])
+    layout = '<group delimiter="&#10;"><text variable="title" prefix=" "/><text variable="publisher" suffix=" "/></group>'
+    assert _bib(tmp_path, layout, records=[record]) == [" A\u00a0B  C\nP "]
