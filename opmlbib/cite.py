@@ -51,19 +51,21 @@ class _Formatted(str):
         return self if other == "" else MixedString([other]) + self
 
 
+_FORMATTED_NAMES = ("Italic", "Oblique", "Bold", "Light", "Underline", "Superscript", "Subscript", "SmallCaps")
+_HTML_ESCAPES = {"&": "&#38;", "<": "&#60;", ">": "&#62;"}
+
+
 @functools.cache
 def _formatter(fmt: str):
     from citeproc import formatter
 
     if fmt == "text":
         # Plain text, but formatted text stays recognisable to fix 8.
-        return SimpleNamespace(
-            preformat=formatter.plain.preformat,
-            **{name: _Formatted for name in ("Italic", "Oblique", "Bold", "Light", "Underline", "Superscript",
-                                             "Subscript", "SmallCaps")},
-        )
+        return SimpleNamespace(preformat=formatter.plain.preformat, **{name: _Formatted for name in _FORMATTED_NAMES})
     if fmt == "html":
-        return formatter.html
+        # citeproc-js's spellings of the characters HTML reserves
+        return SimpleNamespace(**{name: getattr(formatter.html, name) for name in _FORMATTED_NAMES},
+                               preformat=lambda text: "".join(_HTML_ESCAPES.get(ch, ch) for ch in str(text)))
     if fmt == "markdown":
         plain = _wrapper("", "")
         italic = _wrapper("*", "*")
@@ -156,7 +158,7 @@ class _Session:
 # text the style itself supplies is escaped by the formatter's ``preformat``.
 _LITERALS = {
     "text": {},
-    "html": {"&": "&amp;", "<": "&lt;", ">": "&gt;"},
+    "html": _HTML_ESCAPES,
     "markdown": {ch: "\\" + ch for ch in "\\`*_[]<>"},
 }
 _STAND_IN = {ch: chr(0xE010 + n) for n, ch in enumerate("&<>\\`*_[]")}
