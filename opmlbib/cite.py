@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 
+from . import markup
 from .csljson import NOCASE_CLOSE, NOCASE_OPEN, csl_title, from_csl_json, to_csl_json
 from .errors import OpmlbibError, StyleError
+from .markup import Quotes
 
 if TYPE_CHECKING:  # annotations only: styles.py is loaded when a style is asked for
     from .model import Record
@@ -112,7 +114,9 @@ class _Session:
                 csl = _parse_style(style.xml, style.locale)
             except (ValueError, OSError) as exc:
                 raise StyleError(f"cannot use the style {style.name!r}: {exc}") from None
-            source = CiteProcJSON([_engine_item(_protect_literals(item, fmt)) for item in to_csl_json(self.records)])
+            self.quotes = Quotes(*(_term_text(csl.root, name, default) for name, default in zip(
+                ("open-quote", "close-quote", "open-inner-quote", "close-inner-quote"), Quotes())))
+            source = CiteProcJSON([_engine_item(item, fmt, self.quotes) for item in to_csl_json(self.records)])
         self.has_bibliography = csl.has_bibliography()
         self.piq = str(csl.root.get_locale_option("punctuation-in-quote") or "false").lower() == "true"
         self.bib = CitationStylesBibliography(csl, source, _formatter(fmt))
@@ -138,7 +142,7 @@ class _Session:
         if not self.has_bibliography:
             raise StyleError(f"the style {self.style_name!r} has no bibliography; use the in-text citation instead")
         rendered = self._guard(self.bib.bibliography)
-        return [Entry(self.by_id[key].key, _finish(str(text), self.piq, self.fmt)) for key, text in zip(self.bib.keys, rendered)]
+        return [Entry(self.by_id[key].key, _finish(str(text), self.piq, self.fmt, self.quotes)) for key, text in zip(self.bib.keys, rendered)]
 
     def citation(self, keys: Sequence[str]) -> str:
         from citeproc import Citation, CitationItem
@@ -149,7 +153,7 @@ class _Session:
             raise OpmlbibError(f"no record with the key {missing[0]!r}")
         self.bib.register(citation)
         text = self._guard(self.bib.cite, citation, lambda item: None)
-        return _finish(str(text), self.piq, self.fmt)
+        return _finish(str(text), self.piq, self.fmt, self.quotes)
 
 
 # Characters of the records' text that the output format would read as markup.  They
@@ -165,16 +169,30 @@ _STAND_IN = {ch: chr(0xE010 + n) for n, ch in enumerate("&<>\\`*_[]")}
 _NOCASE_SPLIT = re.compile("(" + re.escape(NOCASE_OPEN) + "|" + re.escape(NOCASE_CLOSE) + ")")
 
 
-def _protect_literals(value, fmt: str):
-    """An item (or part of one) with its markup characters replaced by stand-ins."""
+#: Variables whose text is not rich text: identifiers, codes, addresses.
+_NOT_RICH_TEXT = frozenset({"id", "type", "URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "language", "citation-key"})
+
+
+def _engine_item(item: dict, fmt: str, quotes: Quotes) -> dict:
+    """An item as citeproc-py is to read it: a type (fix 9), its rich text as
+    stand-ins (fix 10), and the output format's markup characters as stand-ins."""
+    item = {key: value if key in ("id", "type") else _engine_value(value, fmt, quotes, key not in _NOT_RICH_TEXT)
+            for key, value in item.items()}
+    item.setdefault("type", "")
+    return item
+
+
+def _engine_value(value, fmt: str, quotes: Quotes, rich: bool):
+    if isinstance(value, dict):
+        return {k: _engine_value(v, fmt, quotes, rich) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_engine_value(v, fmt, quotes, rich) for v in value]
+    if not isinstance(value, str):
+        return value
+    if rich:
+        value = markup.parse(value, quotes)
     literals = _LITERALS[fmt]
     if not literals:
-        return value
-    if isinstance(value, dict):
-        return {k: v if k in ("id", "type", "issued") else _protect_literals(v, fmt) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_protect_literals(v, fmt) for v in value]
-    if not isinstance(value, str):
         return value
     parts = _NOCASE_SPLIT.split(value)
     return "".join(
@@ -183,27 +201,21 @@ def _protect_literals(value, fmt: str):
     )
 
 
-def _engine_item(item: dict) -> dict:
-    """An item as citeproc-py can read it (fix 9)."""
-    if "type" not in item:
-        item = {**item, "type": ""}
-    return item
-
-
-def _finish(text: str, punctuation_in_quote: bool = True, fmt: str = "text") -> str:
-    """Punctuation after a quoted field moved inside it (fix 2); the records' markup
-    characters escaped for the output format.  Whitespace stays as the style and the
-    data give it, as in citeproc-js: a delimiter that is a line break, a no-break space,
-    a space at either end of an entry (fixtures date_LocalizedDateFormats-*,
-    date_AccessedCrash, bugreports_parenthesis, ...)."""
+def _finish(text: str, punctuation_in_quote: bool = True, fmt: str = "text", quotes: Quotes = Quotes()) -> str:
+    """Rich text and the style's quotes printed (fix 10); punctuation after a quoted
+    field moved inside it (fix 2); the records' markup characters escaped for the output
+    format.  Whitespace stays as the style and the data give it, as in citeproc-js: a
+    delimiter that is a line break, a no-break space, a space at either end of an entry
+    (fixtures date_LocalizedDateFormats-*, date_AccessedCrash, bugreports_parenthesis, ...)."""
+    text = markup.render(text, fmt, quotes)
     if punctuation_in_quote:
         def inside(match: re.Match) -> str:
-            before, quote, mark = match.group(1), match.group(2), match.group(3)
+            before, closing, mark = match.group(1), match.group(2), match.group(3)
             if before == mark or (mark == "." and before in "?!"):
-                return before + quote
-            return before + mark + quote
+                return before + closing
+            return before + mark + closing
 
-        text = re.sub(rf"(.)([\u201d\u2019\"']){_QUOTE_END}([.,])", inside, text)
+        text = re.sub(rf"(.)((?:[\u201d\u2019\"'\u00bb]{_QUOTE_END})+)([.,])", inside, text)
     text = text.replace(_QUOTE_END, "")
     for ch, escaped in _LITERALS[fmt].items():
         text = text.replace(_STAND_IN[ch], escaped)
@@ -329,9 +341,41 @@ def _alike(records: Sequence[Record], chosen: Style, session: _Session | None = 
 #    after formatted text (``<i>Is it real?</i>.``), in plain text too.
 # 9. An item without a type (CSL-JSON does not require one) matches no type condition;
 #    citeproc-py cannot read it at all (:func:`_engine_item`).  Fixtures:
-#    date_LocalizedDateFormats-* (41, with fix 10), bugreports_MatchedAuthorAndDate.
+#    date_LocalizedDateFormats-* (41, with whitespace kept as it is).
+# 10. Rich text in the data, as citeproc-js reads it (:mod:`opmlbib.markup`): tags such
+#    as <i> and <sc>, quotes and apostrophes travel through citeproc-py as stand-ins and
+#    are printed by :func:`_finish`, formatting flipped where it nests (italics in
+#    italics upright, quotes in quotes inner quotes, nodecor); the style's own quotes
+#    and font-style="normal" are resolved there too; cs:number prints markup as text.
+#    Fixtures: decorations_NestedQuotes, decorations_NestedQuotesInnerReverse,
+#    decorations_NoNormalWithoutDecoration, decorations_SimpleFlipFlop, flipflop_*
+#    (Apostrophes, ApostropheInsideTag, ItalicsWithOk, ItalicsWithOkAndTextcase,
+#    LeadingSingleQuote, SingleQuotesOnItalics, SmallCaps, StartingApostrophe),
+#    quotes_PunctuationWithInnerQuote, quotes_QuotesUnderQuotesFalse,
+#    bugreports_AuthorPosition, bugreports_DuplicateTerminalPunctuationInBibliography,
+#    bugreports_FrenchApostrophe, testers_SecondAutoGeneratedZoteroPluginTest,
+#    name_ParsedCommaDelimitedDroppingParticleSortOrderingWithoutAffixes.
+# 11. text-case lowercase and uppercase leave nocase spans alone, capitalize-first
+#    skips rich text's stand-ins, and title case capitalizes each word of a slash
+#    ("Cat/Mouse").  Fixtures: textcase_Lowercase, textcase_Uppercase,
+#    textcase_TitleCapitalization2, textcase_SkipNameParticlesInTitleCase.
+# 12. Sorting as citeproc-js collates (:func:`_sorted`): case, accents, punctuation and
+#    markup aside, numbers by value, the parts of a name in turn (Dale before
+#    Dalebout), an empty key last; a date in a sort macro sorts by the parts it
+#    shows.  Fixtures: sort_Quotes, sort_NameVariable, sort_SubstituteTitle,
+#    sort_ConditionalMacroDates, sort_DaleDalebout, sort_LocalizedDateLimitedParts,
+#    date_NegativeDateSortViaMacro.
 
-_QUOTE_END = "\ue000"
+_QUOTE_END = markup.QUOTE_END
+
+
+def _term_text(root, name: str, default: str) -> str:
+    """The text of a term of the style's locales (its singular form)."""
+    term = root.get_term(name)
+    if term is None:
+        return default
+    single = term.find("cs:single", term.nsmap)
+    return (single.text if single is not None else term.text) or ""
 
 #: English words title case leaves in lower case: articles, conjunctions and
 #: prepositions (single words and the multi-word prepositions that start with one).
@@ -399,21 +443,98 @@ def _recase(text, mode: str):
         if mode == "sentence":
             new = _capitalise(token) if first else token.lower()
         else:
-            # The parts of a hyphenated word are words of their own ("Vision-Based").
-            parts = token.split("-")
-            for at, part in enumerate(parts):
+            # The parts of a hyphenated word are words of their own ("Vision-Based"), and
+            # so are words joined by a slash ("Cat/Mouse").
+            parts = re.split(r"([-/])", token)
+            for at in range(0, len(parts), 2):
+                part = parts[at]
                 capitalize = (len(part) > 1 and not _is_stop_word(part)) or (at == 0 and (first or after_punct))
                 if number == last and at == len(parts) - 1 and len(part) > 1 and _is_stop_word(part):
                     capitalize = True
                 if capitalize and part == part.lower():
                     parts[at] = _capitalise(part)
-            new = "-".join(parts)
+            new = "".join(parts)
         pieces[index][position] = new
         first, after_punct = False, bool(_TITLE_TRIGGER.search(token))
     out = []
     for segment, tokens in zip(segments, pieces):
         out.append(segment if tokens is None else type(segment)("".join(tokens)) if isinstance(segment, String) else String("".join(tokens)))
     return MixedString(out) if isinstance(text, MixedString) else out[0]
+
+
+def _outside_nocase(text, change):
+    """``text`` (a citeproc String or MixedString) with ``change`` applied to all but its
+    ``nocase`` spans (fix 11)."""
+    from citeproc.string import MixedString, NoCase, String
+
+    if isinstance(text, MixedString):
+        return MixedString([_outside_nocase(segment, change) for segment in text])
+    if isinstance(text, NoCase):
+        return text
+    return type(text)(change(str(text))) if isinstance(text, String) else change(str(text))
+
+
+def _capitalise_first(text):
+    """``text`` with its first letter in upper case, unless a ``nocase`` span comes first
+    (fix 11); stand-ins of rich text before it are skipped."""
+    from citeproc.string import MixedString, NoCase, String
+
+    segments = list(text) if isinstance(text, MixedString) else [text]
+    for index, segment in enumerate(segments):
+        if isinstance(segment, NoCase):
+            if str(segment).strip():
+                break
+            continue
+        if re.search(r"\w", str(segment)):
+            value = _FIRST_LETTER_ANYWHERE.sub(lambda m: m.group(1) + m.group(2).upper(), str(segment), count=1)
+            segments[index] = type(segment)(value) if isinstance(segment, String) else String(value)
+            break
+    return MixedString(segments) if isinstance(text, MixedString) else segments[0]
+
+
+_FIRST_LETTER_ANYWHERE = re.compile(r"^([^\w]*)(\w)")
+
+
+def _collation_key(value):
+    """A sort key that compares as citeproc-js's collation does (fix 12): case, accents,
+    punctuation, spaces and rich text aside; runs of digits by their value; the parts of
+    a name ("Dale, Zippy") one after another, so that Dale sorts before Dalebout."""
+    import unicodedata
+
+    fields = []
+    for field in re.split(r"[,;]", markup.plain(str(value))):
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", field.casefold())
+                       if not unicodedata.combining(ch) and unicodedata.category(ch)[0] not in "PZS")
+        if text:
+            fields.append(tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", text)))
+    return tuple(fields)
+
+
+def _sorted(items: list, keys: list[list], descending: list[bool]) -> list:
+    """``items`` sorted by their ``keys`` (one list per sort key), citeproc-js's way
+    (fix 12): text by :func:`_collation_key`, numbers as numbers; an item without a key
+    after those with one; ties in the order given."""
+    import functools
+
+    def compare(left, right):
+        for column, desc in zip(keys, descending):
+            a, b = column[left], column[right]
+            if a is None or b is None or str(a) == "" or str(b) == "":
+                empty_a, empty_b = a is None or str(a) == "", b is None or str(b) == ""
+                if empty_a != empty_b:
+                    return 1 if empty_a else -1
+                continue
+            if isinstance(a, int) and isinstance(b, int):
+                result = (a > b) - (a < b)
+            else:
+                ka, kb = _collation_key(a), _collation_key(b)
+                result = (ka > kb) - (ka < kb)
+            if result:
+                return -result if desc else result
+        return 0
+
+    order = sorted(range(len(items)), key=functools.cmp_to_key(compare))
+    return [items[index] for index in order]
 
 
 def _inherited_name_option(element, name: str, context) -> str | None:
@@ -437,19 +558,61 @@ def _element_classes() -> dict:
 
     classes = {cls.__name__.replace("_", "-").lower(): cls for cls in model.CitationStylesElement.__subclasses__()}
 
-    class CaseFix:  # fix 6
+    class CaseFix:  # fixes 6 and 11
         def case(self, text, language=None):
             text_case = self.get("text-case")
             if text_case == "sentence" or (text_case == "title" and language in (None, "en")):
                 return _recase(text, text_case)
+            if text_case in ("lowercase", "uppercase"):
+                return _outside_nocase(text, str.lower if text_case == "lowercase" else str.upper)
+            if text_case == "capitalize-first":
+                return _capitalise_first(text)
             return super().case(text, language) if text_case != "title" else text
 
-    class QuoteFix:  # fix 2
+    class FormattedFix:  # fix 10: font-style="normal" and the like undo formatting around them
+        def format(self, string):
+            text = super().format(string)
+            for attribute, kind in markup.NORMAL.items():
+                if self.get(attribute) == "normal" and text is not None and str(text) != "":
+                    opening, closing = markup.stand_ins(kind)
+                    text = String(opening) + text + String(closing)
+            return text
+
+    class DateSortFix:  # fix 12: a date in a sort key's macro sorts as a date
+        def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
+            if kwargs.get("sort_options") is None or self.is_locale_date():
+                return super().process(item, variable, show_parts, context, **kwargs)
+            date = item.reference.get((variable or self.get("variable")).replace("-", "_"))
+            if date is None or not hasattr(date, "sort_key"):
+                return None
+            if self.get("form") is not None:
+                shown = (self.get("date-parts") or "year-month-day").split("-")
+            else:
+                shown = [part.get("name") for part in self.iterchildren()]
+            start = date.get("begin", date)  # a range sorts by its start
+            if "year" not in start:  # a literal date
+                return String(date.sort_key())
+            return String("{:05}{:02}{:02}".format(start.year + 10000, start.get("month", 0) if "month" in shown else 0,
+                                                   start.get("day", 0) if "day" in shown else 0))
+
+    class NumberFix:  # fix 10: a number prints its value's markup as text
+        def process(self, item, context=None, **kwargs):
+            text = super().process(item, context=context, **kwargs)
+            if text is not None and any(ch in markup.STAND_INS for ch in str(text)):
+                text = String(self.preformat(markup.source(str(text))))
+            return text
+
+    class SortFix:  # fix 12
+        def sort(self, items, context):
+            keys = [key.sort_keys(items, context) for key in self.findall("cs:key", self.nsmap)]
+            descending = [key.get("sort", "ascending").lower() == "descending" for key in self.findall("cs:key", self.nsmap)]
+            return _sorted(items, keys, descending)
+
+    class QuoteFix:  # fixes 2 and 10
         def quote(self, string):
-            quoted = super().quote(string)
             if self.get("quotes", "false").lower() == "true":
-                return quoted + String(_QUOTE_END)
-            return quoted
+                return String(markup.QUOTE_OPEN) + string + String(markup.QUOTE_CLOSE)
+            return string
 
     class PeriodFix:  # fix 8
         def join(self, strings, default_delimiter=""):
@@ -543,9 +706,11 @@ def _element_classes() -> dict:
                 entries.append(self.format(self.wrap(body)))
             return entries
 
-    fixes = {"text": (PeriodFix, QuoteFix, CaseFix, PageRangeFix), "date-part": (CaseFix,), "number": (PeriodFix, CaseFix, PageRangeFix),
-             "name-part": (CaseFix,), "label": (PeriodFix, CaseFix), "name": (NameFix,), "if": (IfFix,), "else-if": (IfFix,),
-             "layout": (PeriodFix, LayoutFix), "group": (PeriodFix,), "names": (PeriodFix,), "date": (PeriodFix,)}
+    fixes = {"text": (PeriodFix, QuoteFix, CaseFix, PageRangeFix, FormattedFix), "date-part": (CaseFix, FormattedFix),
+             "number": (NumberFix, PeriodFix, CaseFix, PageRangeFix, FormattedFix), "name-part": (CaseFix, FormattedFix),
+             "label": (PeriodFix, CaseFix, FormattedFix), "name": (NameFix, FormattedFix), "if": (IfFix,), "else-if": (IfFix,),
+             "layout": (PeriodFix, LayoutFix, FormattedFix), "group": (PeriodFix, FormattedFix), "names": (PeriodFix, FormattedFix),
+             "date": (DateSortFix, PeriodFix, FormattedFix), "et-al": (FormattedFix,), "sort": (SortFix,)}
     for tag, mixins in fixes.items():
         base = classes[tag]
         classes[tag] = type(base.__name__, (*mixins, base), {})

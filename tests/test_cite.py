@@ -386,6 +386,7 @@ def bbl_entries(bbl: str) -> list[tuple[str, str]]:
     out = []
     for key, latex in zip(parts[0::2], parts[1::2]):
         text = converter.latex_to_text(latex.replace("\\newblock", " "))
+        text = text.replace("'", "\u2019")  # LaTeX prints an apostrophe as its right quote, as CSL engines do
         out.append((key, re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()))
     return out
 
@@ -828,3 +829,42 @@ def test_whitespace_stays_as_the_style_and_the_data_give_it(tmp_path):
     (record,) = cite.from_csl_json([{"id": "x", "type": "book", "title": "A\u00a0B  C", "publisher": "P"}])
     layout = '<group delimiter="&#10;"><text variable="title" prefix=" "/><text variable="publisher" suffix=" "/></group>'
     assert _bib(tmp_path, layout, records=[record]) == [" A\u00a0B  C\nP "]
+
+
+def test_fix_rich_text_in_the_data_is_formatting(tmp_path):
+    (record,) = cite.from_csl_json([{"id": "x", "type": "book", "title": 'On <i>E. coli</i>: "Bugs" and Plato\'s'}])
+    layout = '<text variable="title" font-style="italic" quotes="true"/>'
+    xml = csl_style('<text variable="title"/>', bibliography=f"<bibliography><layout>{layout}</layout></bibliography>")
+    (entry,) = cite.bibliography([record], style_from(tmp_path, xml), "html")
+    assert entry.text == ('\u201c<i>On <span style="font-style:normal;">E. coli</span>: \u2018Bugs\u2019 and Plato\u2019s</i>\u201d')
+    (plain,) = cite.bibliography([record], style_from(tmp_path, xml), "text")
+    assert plain.text == "\u201cOn E. coli: \u2018Bugs\u2019 and Plato\u2019s\u201d"
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("uppercase", "A <span class=\"nocase\">iPod</span> ON CAT/MOUSE"),
+        ("lowercase", "a <span class=\"nocase\">iPod</span> on cat/mouse"),
+        ("title", "A iPod on Cat/Mouse"),
+        ("capitalize-first", "A iPod on cat/mouse"),
+    ],
+)
+def test_fix_text_case_leaves_nocase_alone(tmp_path, case, expected):
+    (record,) = cite.from_csl_json([{"id": "x", "type": "book", "title": 'a <span class="nocase">iPod</span> on cat/mouse'}])
+    assert _bib(tmp_path, f'<text variable="title" text-case="{case}"/>', records=[record]) == [
+        expected.replace('<span class="nocase">', "").replace("</span>", "")]
+
+
+def test_fix_sorting_collates_as_citeproc_js(tmp_path):
+    records = cite.from_csl_json([
+        {"id": "a", "type": "book", "title": "Simple \u201ctitle\u201d here C", "author": [{"family": "Dalebout", "given": "A"}]},
+        {"id": "b", "type": "book", "title": "Simple title, here A", "author": [{"family": "Dale", "given": "Z"}]},
+        {"id": "c", "type": "book", "title": "\u201cSimple title here B\u201d", "author": [{"family": "\u00c9ton", "given": "B"}]},
+    ])
+    by_title = '<sort><key variable="title"/></sort>'
+    by_author = '<sort><key variable="author"/></sort>'
+    for sort, order in ((by_title, ["b", "c", "a"]), (by_author, ["b", "a", "c"])):
+        xml = csl_style('<text variable="title"/>',
+                        bibliography=f'<bibliography>{sort}<layout><text variable="title"/></layout></bibliography>')
+        assert [e.key for e in cite.bibliography(records, style_from(tmp_path, xml))] == order
