@@ -57,6 +57,39 @@ _FORMATTED_NAMES = ("Italic", "Oblique", "Bold", "Light", "Underline", "Superscr
 _HTML_ESCAPES = {"&": "&#38;", "<": "&#60;", ">": "&#62;"}
 
 
+def _text_display(fields) -> str:
+    """A bibliography entry's fields, each with its ``display`` (None for inline), as
+    citeproc-js's text output lays them out (fix 13)."""
+    from citeproc.string import join
+
+    out = []
+    for kind, text in fields:
+        if kind == "block":
+            text = "\n" + text
+        elif kind == "indent":
+            text = "\n    " + text
+        out.append(text)
+    joined = out[0]
+    for kind, text in zip([kind for kind, _ in fields], out[1:]):
+        joined = join([joined, text], " " if kind == "left-margin" else "")
+    return joined
+
+
+_HTML_DISPLAY = {
+    "block": '\n\n    <div class="csl-block">{}</div>\n',
+    "left-margin": '\n    <div class="csl-left-margin">{}</div>',
+    "right-inline": '<div class="csl-right-inline">{}</div>\n  ',
+    "indent": '<div class="csl-indent">{}</div>\n  ',
+}
+
+
+def _html_display(fields) -> str:
+    """The same as citeproc-js's HTML output lays them out (fix 13)."""
+    from citeproc.string import MixedString
+
+    return MixedString([_HTML_DISPLAY.get(kind, "{}").format(text) if kind in _HTML_DISPLAY else text for kind, text in fields])
+
+
 @functools.cache
 def _formatter(fmt: str):
     from citeproc import formatter
@@ -67,7 +100,8 @@ def _formatter(fmt: str):
     if fmt == "html":
         # citeproc-js's spellings of the characters HTML reserves
         return SimpleNamespace(**{name: getattr(formatter.html, name) for name in _FORMATTED_NAMES},
-                               preformat=lambda text: "".join(_HTML_ESCAPES.get(ch, ch) for ch in str(text)))
+                               preformat=lambda text: "".join(_HTML_ESCAPES.get(ch, ch) for ch in str(text)),
+                               display=_html_display)
     if fmt == "markdown":
         plain = _wrapper("", "")
         italic = _wrapper("*", "*")
@@ -338,7 +372,8 @@ def _alike(records: Sequence[Record], chosen: Style, session: _Session | None = 
 # 8. A period the style puts after text that ends in "?" or "!" (a delimiter ". " or a
 #    suffix ".") is dropped: ``Is it real? Journal``, not ``Is it real?. Journal``.
 #    citeproc-py drops only a repeated mark (``..``).  As in citeproc-js, the period stays
-#    after formatted text (``<i>Is it real?</i>.``), in plain text too.
+#    after formatted text (``<i>Is it real?</i>.``), in plain text too, unless that text
+#    ends in a period itself (``<b>Doe Co.</b>``).
 # 9. An item without a type (CSL-JSON does not require one) matches no type condition;
 #    citeproc-py cannot read it at all (:func:`_engine_item`).  Fixtures:
 #    date_LocalizedDateFormats-* (41, with whitespace kept as it is).
@@ -365,6 +400,17 @@ def _alike(records: Sequence[Record], chosen: Style, session: _Session | None = 
 #    shows.  Fixtures: sort_Quotes, sort_NameVariable, sort_SubstituteTitle,
 #    sort_ConditionalMacroDates, sort_DaleDalebout, sort_LocalizedDateLimitedParts,
 #    date_NegativeDateSortViaMacro.
+# 13. display on the layout's fields and second-field-align, laid out as citeproc-js lays
+#    them out: in HTML, <div class="csl-left-margin">, "csl-right-inline", "csl-block",
+#    "csl-indent"; in text, a space after the margin and a line break before a block.
+#    The layout's suffix goes with its last field.  Fixtures: magic_SecondFieldAlign,
+#    display_DisplayBlock, display_SecondFieldAlignClone,
+#    display_SecondFieldAlignMigratePunctuation, bugreports_AutomaticallyDeleteItemsFails
+#    (part), bugreports_DuplicateSpaces, bugreports_IeeePunctuation,
+#    bugreports_SingleQuote, bugreports_UndefinedStr, sort_DateMacroSortWithSecondFieldAlign,
+#    bugreports_SmallCapsEscape, bugreports_NoCaseEscape (with fix 8: a period after
+#    formatted text that ends in one is dropped: bugreports_AsmJournals,
+#    bugreports_UndefinedNotString).
 
 _QUOTE_END = markup.QUOTE_END
 
@@ -406,6 +452,15 @@ def _ends_a_sentence(text) -> bool:
     while isinstance(last, MixedString) and len(last):
         last = list.__getitem__(last, -1)
     return not isinstance(last, _Formatted) and str(text).endswith(("?", "!"))
+
+
+_CLOSING_MARKUP = re.compile(r"(?:</[a-z]+>|[" + "".join(sorted(markup.CLOSING)) + "])+$")
+
+
+def _ends_with_period(text) -> bool:
+    """Whether rendered text ends in a period, inside formatting too: a period the style
+    adds after it is dropped (``<b>Doe Co.</b>``, not ``<b>Doe Co.</b>.``; fix 8)."""
+    return _CLOSING_MARKUP.sub("", str(text)).endswith(".")
 
 
 def _capitalise(word: str) -> str:
@@ -624,7 +679,7 @@ def _element_classes() -> dict:
                 return String("")
             text = parts[0]
             for part in parts[1:]:
-                text = join([text, part], delimiter[1:] if _ends_a_sentence(text) else delimiter)
+                text = join([text, part], delimiter[1:] if _ends_a_sentence(text) or _ends_with_period(text) else delimiter)
             return text
 
         def wrap(self, string):
@@ -633,7 +688,7 @@ def _element_classes() -> dict:
                 return super().wrap(string)
             prefix = self.get("prefix", "")
             text = prefix + normalize_seam(prefix, string)
-            if _ends_a_sentence(text):
+            if _ends_a_sentence(text) or _ends_with_period(text):
                 suffix = suffix[1:]
             return text + normalize_seam(text, suffix)
 
@@ -665,7 +720,7 @@ def _element_classes() -> dict:
                         raise ConditionFailed
             return super().render(item, context=context, delimiter=delimiter, **kwargs)
 
-    class LayoutFix:  # fixes 1 and 5
+    class LayoutFix:  # fixes 1, 5 and 13
         def render_citation(self, citation, callback):
             cites = [cite for cite in citation.cites if not cite.is_bad()]
             bad = [cite for cite in citation.cites if cite.is_bad()]
@@ -687,23 +742,34 @@ def _element_classes() -> dict:
             return self.format(self.wrap(self.join(out)))
 
         def render_bibliography(self, citation_items):
-            if self.getparent().get("second-field-align") in (None, "false"):
+            align = self.getparent().get("second-field-align") not in (None, "false")
+            children = list(self.iterchildren())
+            if not align and not any(child.get("display") for child in children):
                 return super().render_bibliography(citation_items)
+            display = getattr(self.get_formatter(), "display", _text_display)
             entries = []
             for item in citation_items:
                 self.repressed = {}
-                fields = []
-                for child in self.iterchildren():
+                fields = []  # (display, text) of each child that renders
+                for child in children:
                     try:
                         text = child.render(item)
                     except VariableError:
                         continue
                     if text is not None and str(text) != "":
-                        fields.append(text)
+                        fields.append((child.get("display"), text))
                 if not fields:
                     continue
-                body = fields[0] if len(fields) == 1 else join([fields[0], join(fields[1:])], " ")
-                entries.append(self.format(self.wrap(body)))
+                if align:  # the first field in the margin, the rest beside it
+                    fields = [("left-margin", fields[0][1])] + ([("right-inline", join([t for _, t in fields[1:]]))]
+                                                                if len(fields) > 1 else [])
+                prefix, suffix = self.get("prefix", ""), self.get("suffix", "")
+                if prefix:
+                    fields[0] = (fields[0][0], prefix + normalize_seam(prefix, fields[0][1]))
+                if suffix:  # the layout's suffix goes with its last field, as citeproc-js puts it
+                    kind, text = fields[-1]
+                    fields[-1] = (kind, text + normalize_seam(text, suffix))
+                entries.append(display(fields))
             return entries
 
     fixes = {"text": (PeriodFix, QuoteFix, CaseFix, PageRangeFix, FormattedFix), "date-part": (CaseFix, FormattedFix),

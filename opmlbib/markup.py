@@ -42,6 +42,8 @@ _KINDS = {
     "normal-variant": ("\ue036", "\ue037", "font-variant", "normal"),
 }
 STAND_INS = frozenset(ch for open_, close, _, _ in _KINDS.values() for ch in (open_, close)) | {QUOTE_OPEN, QUOTE_CLOSE}
+#: The stand-ins that close formatting (quotes aside).
+CLOSING = frozenset(spec[1] for kind, spec in _KINDS.items() if "quote" not in kind)
 _BY_CHAR = {ch: (kind, ch == spec[0]) for kind, spec in _KINDS.items() for ch in spec[:2]}
 NORMAL = {"font-style": "normal-style", "font-weight": "normal-weight", "font-variant": "normal-variant"}
 

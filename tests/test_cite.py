@@ -868,3 +868,15 @@ def test_fix_sorting_collates_as_citeproc_js(tmp_path):
         xml = csl_style('<text variable="title"/>',
                         bibliography=f'<bibliography>{sort}<layout><text variable="title"/></layout></bibliography>')
         assert [e.key for e in cite.bibliography(records, style_from(tmp_path, xml))] == order
+
+
+def test_fix_display_as_citeproc_js_lays_it_out(tmp_path):
+    (record,) = cite.from_csl_json([{"id": "x", "type": "book", "title": "T", "author": [{"family": "Doe", "given": "J"}]}])
+    layout = ('<names variable="author" display="block"/><text variable="title" display="left-margin"/>'
+              '<text value="note" display="right-inline"/>')
+    xml = csl_style('<text variable="title"/>', bibliography=f'<bibliography><layout suffix=".">{layout}</layout></bibliography>')
+    (html,) = cite.bibliography([record], style_from(tmp_path, xml), "html")
+    assert html.text == ('\n\n    <div class="csl-block">J Doe</div>\n'
+                         '\n    <div class="csl-left-margin">T</div><div class="csl-right-inline">note.</div>\n  ')
+    (text,) = cite.bibliography([record], style_from(tmp_path, xml), "text")
+    assert text.text == "\nJ DoeT note."  # citeproc-js's text output: no break after a block

@@ -110,7 +110,9 @@ def test_in_text_is_one_citation_for_all_queries(style, expected):
 def test_format_html():
     result = run("cite", "tony", "--style", "ieee", "--format", "html")
     assert result.exit_code == 0
-    assert result.output.startswith('<div class="csl-bib-body">\n  <div class="csl-entry">[1] A. Hsu')
+    # the number in the margin, as citeproc-js lays out second-field-align
+    assert result.output.startswith('<div class="csl-bib-body">\n  <div class="csl-entry">\n'
+                                    '    <div class="csl-left-margin">[1]</div><div class="csl-right-inline">A. Hsu')
     assert "<i>2019 USENIX Conference on Operational Machine Learning (OpML 19)</i>" in result.output
     in_text = run("cite", "tony", "--style", "apa", "-f", "html", "--in-text")
     assert in_text.output == '<span class="csl-citation">(Hsu et al., 2019)</span>\n'
