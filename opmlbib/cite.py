@@ -208,12 +208,89 @@ _NOT_RICH_TEXT = frozenset({"id", "type", "URL", "DOI", "ISBN", "ISSN", "PMID", 
 
 
 def _engine_item(item: dict, fmt: str, quotes: Quotes) -> dict:
-    """An item as citeproc-py is to read it: a type (fix 9), its rich text as
-    stand-ins (fix 10), and the output format's markup characters as stand-ins."""
+    """An item as citeproc-py is to read it: a type (fix 9), its names as citeproc-js
+    reads them (fix 14), its rich text as stand-ins (fix 10), and the output format's
+    markup characters as stand-ins."""
+    from .csljson import NAME_VARIABLES
+
+    item = {key: [_engine_name(name) if isinstance(name, dict) else name for name in value]
+            if key in NAME_VARIABLES and isinstance(value, list) else value for key, value in item.items()}
     item = {key: value if key in ("id", "type") else _engine_value(value, fmt, quotes, key not in _NOT_RICH_TEXT)
             for key, value in item.items()}
     item.setdefault("type", "")
     return item
+
+
+_FAMILY_PARTICLE = re.compile(r"^([^ ]+(?:-|\u02bb|\u2019| |') *)(.+)$")
+_GIVEN_PARTICLE = re.compile(r"^([^ ]+(?:\u02bb |\u2019 | |' ) *)(.+)$")  # matched against the reversed name
+_PARTICLE_START = re.compile(r"^[-'\u02bb\u2019\s]*(.)")
+
+
+def _engine_name(name: dict) -> dict:
+    """A CSL-JSON name as citeproc-js reads it (fix 14): a family name alone that an
+    institution's is a literal name; a family name in double quotes is as it is;
+    otherwise, where the name has no particles of its own, lower-case words before the
+    family name are its non-dropping particle ("van der Vlist"), lower-case words after
+    the given name its dropping particle ("Alexander von"), and what follows a comma in
+    the given name its suffix ("John, III"; ",!" for one printed after a comma).  A given
+    name alone is the family name."""
+    name = dict(name)
+    family, given = name.get("family"), name.get("given")
+    if not family and isinstance(given, str) and given and "literal" not in name:
+        name["family"] = name.pop("given")
+        return name
+    if "parse-names" in name and not name["parse-names"] or not isinstance(family, str) or not isinstance(given, str):
+        return name
+    if family and not given and name.get("isInstitution"):
+        return {"literal": family}
+    if len(family) > 1 and family.startswith('"') and family.endswith('"'):
+        name["family"] = family[1:-1]
+        return name
+    if name.get("non-dropping-particle") or not family or not given:
+        return name
+    rest, particles = _split_particles(family, _FAMILY_PARTICLE, from_end=False)
+    if particles:
+        name["family"] = rest
+        joined = "".join(particles)
+        particle = joined.strip()
+        if joined.endswith(" ") and particle.endswith(("'", "\u2019")):
+            particle += " "
+        name["non-dropping-particle"] = particle
+    if not name.get("suffix"):
+        comma = re.search(r"\s*,!*\s*", given)
+        if comma:
+            suffix = given[comma.end():]
+            if suffix.replace(".", "") == "et al" and not name.get("dropping-particle"):
+                name["dropping-particle"] = suffix
+            else:
+                if comma.group(0).replace(" ", "") == ",!":
+                    name["comma-suffix"] = True
+                name["suffix"] = suffix
+            given = name["given"] = given[: comma.start()]
+    rest, particles = _split_particles(given, _GIVEN_PARTICLE, from_end=True)
+    if particles:
+        name["given"] = rest
+        name["dropping-particle"] = "".join(particles).strip()
+    return name
+
+
+def _split_particles(value: str, pattern: re.Pattern, from_end: bool) -> tuple[str, list[str]]:
+    """The particles at the start of ``value`` (or its end) and what remains."""
+    particles: list[str] = []
+    text = value[::-1] if from_end else value
+    while (match := pattern.match(text)) is not None:
+        word = match.group(1)[::-1] if from_end else match.group(1)
+        first = _PARTICLE_START.match(word)
+        if first is None or first.group(1).upper() == first.group(1):
+            break
+        particles.append(word)
+        text = match.group(2)
+    if not particles:
+        return value, []
+    if from_end:
+        particles.reverse()
+        return value[: len(text)].rstrip() if len(text) < len(value) else value, particles
+    return value[len(value) - len(text):], particles
 
 
 def _engine_value(value, fmt: str, quotes: Quotes, rich: bool):
@@ -411,6 +488,24 @@ def _alike(records: Sequence[Record], chosen: Style, session: _Session | None = 
 #    bugreports_SmallCapsEscape, bugreports_NoCaseEscape (with fix 8: a period after
 #    formatted text that ends in one is dropped: bugreports_AsmJournals,
 #    bugreports_UndefinedNotString).
+# 14. Names as citeproc-js reads and prints them (:func:`_engine_name`,
+#    :func:`_render_names`): particles and suffixes parsed out of names that do not give
+#    them ("van der Vlist", "Alexander von", "John, III"), a quoted family name kept
+#    whole, a given name alone a family name; the particles where
+#    demote-non-dropping-particle puts them, no space after "d'" or "al-"; comma
+#    suffixes; each particle formatted as its name part, each part's affixes around
+#    its group; initials of hyphenated names (initialize-with-hyphen) with particles
+#    spaced; family name first and no space for names in CJK scripts;
+#    delimiter-precedes-last and -et-al (after-inverted-name too), et-al-use-last and
+#    et-al-subsequent-*; a count of names that adds up across variables.  Fixtures:
+#    magic_NameSuffixNoComma, magic_NameSuffixWithComma, name_ArticularWithComma,
+#    name_AsianGlyphs, name_Author*Count*, name_DelimiterAfterInverted,
+#    name_FormattingOfParticles, name_HyphenatedNonDroppingParticle1 and 2,
+#    name_LowercaseSurnameSuffix, name_OnlyGivenname, name_ParseNames,
+#    name_ParticleCaps3, name_ParticlesDemoteNonDroppingNever,
+#    name_InstitutionDecoration, name_namepartAffixes*, bugreports_ApostropheOnParticle,
+#    bugreports_parseName, decorations_AndTermUnaffectedByNameDecorations, etal_UseZeroFirst,
+#    nameattr_EtAlUseFirstOnCitationInBibliography, sort_LeadingApostropheOnNameParticle.
 
 _QUOTE_END = markup.QUOTE_END
 
@@ -592,6 +687,208 @@ def _sorted(items: list, keys: list[list], descending: list[bool]) -> list:
     return [items[index] for index in order]
 
 
+# ---------------------------------------------------------------- disambiguation
+
+
+class _Disambiguation:
+    """What telling a session's cites apart decided, by item key (fix 15)."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}  # names shown beyond et-al-use-first
+        self.given: dict[str, dict[int, int]] = {}  # name's place → 1: initials, 2: full given name
+        self.year_suffix: dict[str, int] = {}  # 1 for "a", 2 for "b", ...
+        self.condition: set[str] = set()  # keys for which disambiguate="true" holds
+
+
+def _disambiguation(element) -> _Disambiguation | None:
+    state = getattr(element.get_root(), "disambiguation", None)
+    return state if isinstance(state, _Disambiguation) else None
+
+
+# ------------------------------------------------------------------------ names
+
+
+def _initialize(given: str, mark: str, hyphen: bool) -> str:
+    """Given names as initials, citeproc-js's way (fix 14): each word's first letter and
+    ``mark`` ("J. Q."), the parts of a hyphenated name joined by a hyphen ("J.-P.", or
+    "J. P." without initialize-with-hyphen), lower-case parts after a hyphen left out;
+    lower-case words (particles) as they are."""
+    out = []
+    words = given.replace(".", ". ").split()
+    for word in words:
+        parts = word.split("-")
+        letters = [part[0] for n, part in enumerate(parts) if part and part[0].isalpha() and (n == 0 or part[0].isupper())]
+        if not letters or not word[0].isupper():
+            out.append(word)
+            continue
+        between = "-" if hyphen else " " if mark.endswith(" ") else ""
+        out.append(between.join(letter + mark.strip() for letter in letters))
+    text = ""
+    for before, word in zip([None] + out, out):  # lower-case words (particles) keep their spaces
+        spaced = mark.endswith(" ") or (before is not None and (word[:1].islower() or before[:1].islower()))
+        text += (" " if spaced and before is not None else "") + word
+    return text
+
+
+_ROMANESQUE = re.compile(r"[\u0000-\u024f\u0370-\u03ff\u0400-\u052f\u0590-\u05ff\u0600-\u06ff\u1e00-\u1fff\u2000-\u206f\ue000-\uf8ff]")
+
+
+def _romanesque(text: str) -> bool:
+    return all(_ROMANESQUE.match(ch) for ch in text if not ch.isspace())
+
+
+def _render_names(element, item, variable: str, context, sort_options):
+    """cs:name for one name variable of an item, as CSL 1.0.2 and citeproc-js render it
+    (fix 14): et-al and et-al-use-last, delimiters before the last name and before et al.
+    (contextual, always, never, after-inverted-name), display and sort order with the
+    particles where demote-non-dropping-particle puts them, comma suffixes, name-part
+    formatting of each part, names in scripts written family name first, count; and a
+    cite's disambiguation (more names, given names) where the session asks for it."""
+    from citeproc.string import String, join
+
+    def option(name):
+        return element.get_option(name, context, sort_options)
+
+    names = list(item.reference.get(variable, []))
+    form = option("form")
+    in_citation = context is not None and bool((context if context is not None else element).xpath_search("./ancestor::cs:citation"))
+    et_al_min, et_al_use_first = option("et-al-min"), option("et-al-use-first")
+    if in_citation and sort_options is None and _is_subsequent(item, context):
+        subsequent_min, subsequent_first = option("et-al-subsequent-min"), option("et-al-subsequent-use-first")
+        if element.get("et-al-subsequent-min") is not None or _inherited_name_option(element, "et-al-subsequent-min", context):
+            et_al_min, et_al_use_first = subsequent_min, subsequent_first
+    state = _disambiguation(element)
+    extra_names = state.names.get(item.key, 0) if in_citation and state and sort_options is None else 0
+    truncate = bool(et_al_min) and len(names) >= et_al_min and len(names) > 1
+    use_first = min(len(names), max(et_al_use_first + extra_names, 0)) if truncate else len(names)
+    if truncate and extra_names and use_first >= len(names):
+        truncate = False
+    use_last = option("et-al-use-last") and truncate and len(names) - use_first >= 2
+    shown = names[:use_first] + (names[-1:] if use_last else [])
+    if form == "count":
+        return len(shown) if names else 0
+    if not shown:
+        return None
+    as_sort = option("name-as-sort-order")
+    sort_separator = option("sort-separator")
+    demote = (element.get_root().get("demote-non-dropping-particle") or "display-and-sort").lower()
+    initialize_with = option("initialize-with")
+    parts = {part.get("name"): part for part in element.findall("cs:name-part", element.nsmap)}
+    levels = state.given.get(item.key, {}) if in_citation and state and sort_options is None else {}
+
+    def formatted(part_name, text, case=True):
+        """One component of a name part (a particle, the family name), formatted as the
+        part's cs:name-part says; its affixes go around the whole part (:func:`affixed`)."""
+        if not text:
+            return text
+        part = parts.get(part_name)
+        if part is None:
+            return String(text)
+        return part.format(part.case(String(text)) if case else String(text))
+
+    def affixed(part_name, components):
+        text = join([c for c in components if c], " ")
+        part = parts.get(part_name)
+        return part.wrap(text) if part is not None and str(text) else text
+
+    rendered, inverted = [], []
+    for index, name in enumerate(shown):
+        if "literal" in name:
+            rendered.append(affixed("family", [formatted("family", name["literal"])]))
+            inverted.append(False)
+            continue
+        given, family, dropping, particle, suffix = (name.get(k) or "" for k in (
+            "given", "family", "dropping-particle", "non-dropping-particle", "suffix"))
+        level = levels.get(index if index < use_first else len(names) - 1, 0)
+        name_form = "long" if level else form
+        if given and initialize_with is not None and level < 2:
+            given = element.initialize(given, initialize_with, context)
+        if name_form == "short" or not given and not dropping:
+            text = affixed("family", [formatted("family", particle), formatted("family", family)])
+            if name_form != "short" and suffix:
+                text = join([text, String(suffix)], ", " if name.get("comma-suffix") else " ")
+            rendered.append(text)
+            inverted.append(False)
+            continue
+        if not _romanesque(family + given):  # 我妻栄: family name first, no space
+            rendered.append(join([affixed("family", [formatted("family", family)]), affixed("given", [formatted("given", given)])]))
+            inverted.append(False)
+            continue
+        # A dropping particle takes the given name's formatting, a non-dropping one the
+        # family name's, wherever they stand; the parts' affixes go around the groups.
+        dropping = formatted("given", dropping, case=False)
+        particle = formatted("family", particle)
+        family = formatted("family", family)
+        given = formatted("given", given)
+        sort_order = as_sort == "all" or (as_sort == "first" and index == 0)
+        if sort_order:
+            if demote in ("never", "sort-only"):
+                head = affixed("family", [_particle_with(particle, family)])
+                tail = affixed("given", [given, dropping])
+            else:
+                head = affixed("family", [family])
+                tail = affixed("given", [given, dropping, particle])
+            pieces = [head, tail] + ([String(suffix)] if suffix else [])
+            rendered.append(join([p for p in pieces if p and str(p)], sort_separator))
+            inverted.append(True)
+        else:
+            family_part = _particle_with(_particle_with(dropping, particle), family)
+            if suffix:
+                family_part = join([family_part, String(suffix)], ", " if name.get("comma-suffix") else " ")
+            text = join([p for p in (affixed("given", [given]), affixed("family", [family_part])) if p and str(p)], " ")
+            rendered.append(text)
+            inverted.append(False)
+    return _join_names(element, option, rendered, inverted, truncate and not use_last, use_last)
+
+
+def _particle_with(particle, text):
+    """A particle and what follows it: no space after an apostrophe or a hyphen
+    (d'Aubignac, al-One)."""
+    from citeproc.string import join
+
+    if not particle or not str(particle):
+        return text
+    if not text or not str(text):
+        return particle
+    return particle + text if str(particle).endswith(("'", "\u2019", "-")) else join([particle, text], " ")
+
+
+def _join_names(element, option, rendered, inverted, et_al: bool, use_last: bool):
+    """Names joined with the style's delimiters, "and" and et al. (fix 14)."""
+    from citeproc.string import String, join
+
+    delimiter = option("delimiter")
+    and_ = option("and")
+    and_term = element.get_single_term("and") if and_ == "text" else String(element.preformat("&")) if and_ == "symbol" else None
+
+    def delimits(rule: str, count: int, before_inverted: bool) -> bool:
+        return rule == "always" or (rule == "contextual" and count) or (rule == "after-inverted-name" and before_inverted)
+
+    if use_last:
+        ellipsis = element.unicode_character("horizontal ellipsis")
+        return join(rendered[:-1] + [ellipsis + " " + rendered[-1]], delimiter)
+    if et_al:
+        term = element.et_al()
+        text = join(rendered, delimiter)
+        if not term or str(term) == "":
+            return text
+        rule = option("delimiter-precedes-et-al")
+        return join([text, term], delimiter if delimits(rule, len(rendered) >= 2, inverted[-1]) else " ")
+    if and_term is None or len(rendered) == 1:
+        return join(rendered, delimiter)
+    rule = option("delimiter-precedes-last")
+    head = join(rendered[:-1], delimiter)
+    before = delimiter if delimits(rule, len(rendered) >= 3, inverted[-2]) else " "
+    return join([head, join([and_term, rendered[-1]], " ")], before)
+
+
+def _is_subsequent(item, context) -> bool:
+    """Whether a cite's item was cited before in the document (position subsequent)."""
+    layout = context.get_layout() if context is not None else None
+    cites = getattr(layout.getparent(), "cites", None) if layout is not None else None
+    return bool(cites) and item.key in (cite.key for cite in cites)
+
+
 def _inherited_name_option(element, name: str, context) -> str | None:
     """A name option as CSL inherits it: cs:name, then cs:citation/cs:bibliography, then cs:style."""
     value = element.get(name)
@@ -698,7 +995,7 @@ def _element_classes() -> dict:
                 return last
             return super()._format_last_page(first, last)
 
-    class NameFix:  # fix 3
+    class NameFix:  # fixes 3 and 14
         def initialize(self, given, mark, context):
             if (_inherited_name_option(self, "initialize", context) or "true").lower() == "false":
                 # Only what already is an initial ("J.", "J") takes the style's mark.
@@ -706,7 +1003,13 @@ def _element_classes() -> dict:
                 if all(len(w.rstrip(".")) == 1 for w in words):
                     return super().initialize(given, mark, context)
                 return given
-            return super().initialize(given, mark, context)
+            return _initialize(given, mark, self.get_option("initialize-with-hyphen", context))
+
+        def process(self, item, variable, context=None, sort_options=None, **kwargs):
+            return _render_names(self, item, variable, context, sort_options)
+
+        def markup(self, text):
+            return text if isinstance(text, int) else super().markup(text)  # a count stays a number
 
     class IfFix:  # fix 4
         def render(self, item, context=None, delimiter="", **kwargs):

@@ -880,3 +880,41 @@ def test_fix_display_as_citeproc_js_lays_it_out(tmp_path):
                          '\n    <div class="csl-left-margin">T</div><div class="csl-right-inline">note.</div>\n  ')
     (text,) = cite.bibliography([record], style_from(tmp_path, xml), "text")
     assert text.text == "\nJ DoeT note."  # citeproc-js's text output: no break after a block
+
+
+@pytest.mark.parametrize(
+    ("name", "attrs", "expected"),
+    [
+        ({"family": "van der Vlist", "given": "Eric"}, 'name-as-sort-order="all"', "Vlist, Eric van der"),
+        ({"family": "van der Vlist", "given": "Eric"}, "", "Eric van der Vlist"),
+        ({"family": "Humboldt", "given": "Alexander von"}, 'name-as-sort-order="all"', "Humboldt, Alexander von"),
+        ({"family": "Doe", "given": "John, III"}, "", "John Doe III"),
+        ({"family": "Doe", "given": "John,! Jr."}, "", "John Doe, Jr."),
+        ({"family": "\"Van Dyke\"", "given": "Dick"}, "", "Dick Van Dyke"),
+        ({"family": "al-One", "given": "Alan"}, "", "Alan al-One"),
+        ({"given": "Banksy"}, 'initialize-with="."', "Banksy"),
+        ({"family": "Saunders", "given": "John Bertrand de Cusance Morant"}, 'initialize-with="."', "J.B. de C.M. Saunders"),
+        ({"family": "Chen", "given": "Hsien-Li"}, 'initialize-with="." initialize-with-hyphen="false"', "H.L. Chen"),
+        ({"family": "Chen", "given": "Hsien-Li"}, 'initialize-with=". "', "H.-L. Chen"),
+        ({"family": "我妻", "given": "栄"}, "", "我妻栄"),
+    ],
+)
+def test_fix_names_as_citeproc_js_reads_and_prints_them(tmp_path, name, attrs, expected):
+    (record,) = cite.from_csl_json([{"id": "x", "type": "book", "author": [name]}])
+    assert _bib(tmp_path, f'<names variable="author"><name {attrs}/></names>', records=[record]) == [expected]
+
+
+def test_fix_name_parts_format_their_particles_and_affix_their_groups(tmp_path):
+    (record,) = cite.from_csl_json([{"id": "x", "type": "book", "author": [
+        {"family": "Fontaine", "given": "Jean", "dropping-particle": "de", "non-dropping-particle": "La", "suffix": "III"}]}])
+    parts = '<name-part name="family" prefix="(" suffix=")" text-case="uppercase"/><name-part name="given" prefix="[" suffix="]"/>'
+    assert _bib(tmp_path, f'<names variable="author"><name>{parts}</name></names>', records=[record]) == [
+        "[Jean] (de LA FONTAINE III)"]
+    assert _bib(tmp_path, f'<names variable="author"><name name-as-sort-order="all" sort-separator=" ">{parts}</name></names>',
+                records=[record]) == ["(FONTAINE) [Jean de LA] III"]
+
+
+def test_fix_a_count_of_names_adds_up_across_variables(tmp_path):
+    (record,) = cite.from_csl_json([{"id": "x", "type": "book", "author": [{"family": "A"}, {"family": "B"}, {"family": "C"}],
+                                     "editor": [{"family": "D"}, {"family": "E"}]}])
+    assert _bib(tmp_path, '<names variable="author editor"><name form="count"/></names>', records=[record]) == ["5"]
