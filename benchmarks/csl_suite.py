@@ -18,7 +18,7 @@ expected RESULT.  A fixture is run as citeproc-js's own test runner runs it:
 
 opmlbib is run in this process through the functions the command calls (reading
 ``input.json`` with :func:`opmlbib.library.bib_records`, rendering with
-:func:`opmlbib.cite.cite_checked`); ``--cli N`` also runs the first N fixtures (or the
+:func:`opmlbib.cite.cite`); ``--cli N`` also runs the first N fixtures (or the
 NAMEs given) through the real command and says whether both ways agree.  citeproc-py
 alone gets the same items and the same style, its own HTML formatter, and nothing of
 opmlbib's.  An output passes if it equals the RESULT once both are stripped of
@@ -129,7 +129,7 @@ def write_inputs(fixture: Fixture, folder: Path) -> tuple[Path, Path]:
 
 def run_opmlbib(fixture: Fixture, folder: Path) -> str:
     """What ``opmlbib cite`` prints for the fixture, computed in this process."""
-    from opmlbib.cite import bibliography, cite_checked
+    from opmlbib.cite import bibliography, cite
     from opmlbib.library import bib_records
     from opmlbib.styles import load_style
 
@@ -137,11 +137,9 @@ def run_opmlbib(fixture: Fixture, folder: Path) -> str:
     records = bib_records(items)
     by_key = {record.key: record for record in records}
     if fixture.mode == "bibliography":
-        output, _ = cite_checked(records, style=str(style), fmt="html", check=False)
-        return output.strip()
+        return cite(records, style=str(style), fmt="html").strip()
     keys = citation_order(fixture, lambda: [e.key for e in bibliography(records, load_style(str(style)), "html")])
-    output, _ = cite_checked([by_key[key] for key in keys], style=str(style), fmt="html", in_text=True, check=False)
-    return _unwrap(output)
+    return _unwrap(cite([by_key[key] for key in keys], style=str(style), fmt="html", in_text=True))
 
 
 def run_opmlbib_command(fixture: Fixture, folder: Path) -> str:

@@ -160,6 +160,7 @@ class _Session:
             self.bib.register(Citation([CitationItem(record.key)]))
         if self.has_bibliography:
             self._guard(self.bib.sort)
+        self._guard(_disambiguate, csl.root, self.bib.items, style.xml)
         self.fmt = fmt
 
     def _guard(self, func, *args):
@@ -355,68 +356,28 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
     or with ``in_text`` one in-text citation of all records; bibtex: the records as
     BibTeX; csljson: the CSL-JSON items; key: a LaTeX ``\\cite`` command.
     """
-    return cite_checked(records, style=style, fmt=fmt, in_text=in_text, check=False)[0]
-
-
-def cite_checked(
-    records: Sequence[Record], *, style: str | None = None, fmt: str = "text", in_text: bool = False, check: bool = True
-) -> tuple[str, list[tuple[tuple[str, ...], str]]]:
-    """:func:`cite`'s output and, for text, html and markdown with ``check``, what
-    :func:`cited_alike` finds, the style loaded once (and, for a text bibliography,
-    rendered by one session)."""
     if fmt not in CITE_FORMATS:
         raise OpmlbibError(f"unknown format {fmt!r}; choose from {', '.join(CITE_FORMATS)}")
     if fmt == "bibtex":
         from .bibtex import format_bibtex
 
-        return format_bibtex(records, comments=False), []
+        return format_bibtex(records, comments=False)
     if fmt == "csljson":
         from .formats import format_csl_json
 
-        return format_csl_json(records), []
+        return format_csl_json(records)
     if fmt == "key":
-        return "\\cite{" + ",".join(r.key for r in records) + "}\n", []
+        return "\\cite{" + ",".join(r.key for r in records) + "}\n"
     from .styles import load_style
 
-    chosen = load_style(style)
-    session = _Session(records, chosen, fmt)
+    session = _Session(records, load_style(style), fmt)
     if in_text:
         text = session.citation([r.key for r in records])
-        out = (f'<span class="csl-citation">{text}</span>' if fmt == "html" else text) + "\n"
-    elif fmt == "html":
+        return (f'<span class="csl-citation">{text}</span>' if fmt == "html" else text) + "\n"
+    if fmt == "html":
         body = "".join(f'  <div class="csl-entry">{e.text}</div>\n' for e in session.bibliography())
-        out = f'<div class="csl-bib-body">\n{body}</div>\n'
-    else:
-        out = "".join(e.text + "\n" for e in session.bibliography())
-    # A bibliography leaves no cite behind, so its text session can check the citations;
-    # after an in-text citation a fresh one must (a style's position tests see earlier cites).
-    reusable = session if fmt == "text" and not in_text else None
-    return out, (_alike(records, chosen, reusable) if check else [])
-
-
-_DISAMBIGUATES = re.compile(rb'disambiguate-add-(?:year-suffix|names|givenname)\s*=\s*["\']true["\']')
-
-
-def cited_alike(records: Sequence[Record], style: str | None = None) -> list[tuple[tuple[str, ...], str]]:
-    """Groups of records whose in-text citations read the same although the style asks
-    for them to be told apart (``2020a``, ``2020b``, or more names): citeproc-py does no
-    disambiguation, so a user should hear of it.  Each group: its keys and the citation."""
-    if len(records) < 2:
-        return []
-    from .styles import load_style
-
-    return _alike(records, load_style(style))
-
-
-def _alike(records: Sequence[Record], chosen: Style, session: _Session | None = None) -> list[tuple[tuple[str, ...], str]]:
-    """:func:`cited_alike` for a loaded style, in ``session`` (text, no cite yet) if given."""
-    if len(records) < 2 or not _DISAMBIGUATES.search(chosen.xml):
-        return []
-    session = session or _Session(records, chosen, "text")
-    groups: dict[str, list[str]] = {}
-    for record in records:
-        groups.setdefault(session.citation([record.key]), []).append(record.key)
-    return [(tuple(keys), text) for text, keys in groups.items() if len(keys) > 1]
+        return f'<div class="csl-bib-body">\n{body}</div>\n'
+    return "".join(e.text + "\n" for e in session.bibliography())
 
 
 # ------------------------------------------------------------------ citeproc-py fixes
@@ -506,6 +467,16 @@ def _alike(records: Sequence[Record], chosen: Style, session: _Session | None = 
 #    name_InstitutionDecoration, name_namepartAffixes*, bugreports_ApostropheOnParticle,
 #    bugreports_parseName, decorations_AndTermUnaffectedByNameDecorations, etal_UseZeroFirst,
 #    nameattr_EtAlUseFirstOnCitationInBibliography, sort_LeadingApostropheOnNameParticle.
+# 15. Disambiguation, which citeproc-py does not do (:func:`_disambiguate`): cites that
+#    read alike get more names, then given names or initials (within the
+#    givenname-disambiguation-rule, which for all-names and primary-name also tells
+#    apart names alike in cites that differ), then disambiguate="true" conditions, then
+#    year suffixes (2000a, 2000b), placed by the year-suffix variable or after the first
+#    year of the issued date; names that do not help are not added.  Fixtures:
+#    disambiguate_* (AddNames*, AllNames*, ByCite*, PrimaryName*, YearSuffix*,
+#    Implicit*, ...), magic_ImplicitYearSuffix*, bugreports_MatchedAuthorAndDate,
+#    bugreports_YearSuffixInHarvard1, bugreports_DisambiguationAddNamesBibliography,
+#    sort_AguStyle and others.
 
 _QUOTE_END = markup.QUOTE_END
 
@@ -698,6 +669,152 @@ class _Disambiguation:
         self.given: dict[str, dict[int, int]] = {}  # name's place → 1: initials, 2: full given name
         self.year_suffix: dict[str, int] = {}  # 1 for "a", 2 for "b", ...
         self.condition: set[str] = set()  # keys for which disambiguate="true" holds
+        self.implicit_suffix = True  # the style has no year-suffix variable: after the first year
+        self.current: str | None = None  # the item whose cite or entry is being rendered
+        self.suffix_shown = False  # whether its implicit year suffix is printed yet
+
+    def begin(self, item) -> None:
+        self.current, self.suffix_shown = item.key, False
+
+
+def _begin_cite(element, item) -> None:
+    """Tell the disambiguation state that ``item``'s cite or entry is rendered next."""
+    state = _disambiguation(element)
+    if state is not None:
+        state.begin(item)
+
+
+def _suffix_letters(number: int) -> str:
+    """1 → a, 26 → z, 27 → aa, 28 → ab, …"""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def _disambiguate(root, items, xml: bytes) -> None:
+    """Tell apart the cites of ``items`` (citeproc-py's citation items, in bibliography
+    order) that read alike, as CSL 1.0.2 and citeproc-js do (fix 15): first with more
+    names (disambiguate-add-names), then with given names or their initials
+    (disambiguate-add-givenname, within the givenname-disambiguation-rule), then with
+    disambiguate="true" conditions, and last with year suffixes (2000a, 2000b).  The
+    decisions are kept on the style (:class:`_Disambiguation`) for rendering."""
+    from citeproc.source import VariableError
+
+    citation = root.citation
+    if citation is None:
+        return
+    add_names = citation.get("disambiguate-add-names", "false").lower() == "true"
+    add_given = citation.get("disambiguate-add-givenname", "false").lower() == "true"
+    add_suffix = citation.get("disambiguate-add-year-suffix", "false").lower() == "true"
+    condition = re.search(rb'disambiguate\s*=\s*["\']true["\']', xml) is not None
+    if not (add_names or add_given or add_suffix or condition) or len(items) < 2:
+        return
+    state = _Disambiguation()
+    state.implicit_suffix = b"year-suffix" not in xml.replace(b"disambiguate-add-year-suffix", b"")
+    root.disambiguation = state
+    layout = citation.layout
+    rule = citation.get("givenname-disambiguation-rule", "by-cite")
+
+    def render(item) -> str:
+        saved = getattr(citation, "cites", None)
+        citation.cites = []  # each cite as a first cite
+        layout.repressed = {}
+        state.begin(item)
+        try:
+            text = layout.render_children(item)
+        except VariableError:
+            text = None
+        finally:
+            citation.cites = saved if saved is not None else []
+        return markup.plain(str(text or ""))
+
+    def ambiguous() -> list[list]:
+        groups: dict[str, list] = {}
+        for item in items:
+            groups.setdefault(render(item), []).append(item)
+        return [group for group in groups.values() if len(group) > 1]
+
+    def distinct(group) -> list:
+        """The items of ``group`` whose cites read like no other's."""
+        texts = {item.key: render(item) for item in group}
+        counts: dict[str, int] = {}
+        for text in texts.values():
+            counts[text] = counts.get(text, 0) + 1
+        return [item for item in group if counts[texts[item.key]] == 1]
+
+    most_level = 1 if rule.endswith("with-initials") else 2
+    first_only = rule.startswith("primary-name")
+    if add_given and rule != "by-cite":  # names told apart wherever they are alike
+        _expand_given(state, items, items, most_level, first_only)
+    if add_names or add_given:
+        for group in ambiguous():
+            pending = list(group)
+            saved = {item.key: dict(state.given.get(item.key, {})) for item in group}
+            for extra in range(0, max(len(_names_of(item)) for item in group) if add_names else 1):
+                for item in pending:
+                    if extra:
+                        state.names[item.key] = extra
+                    if add_given:
+                        state.given[item.key] = dict(saved[item.key])
+                if add_given:
+                    _expand_given(state, pending, group, most_level, first_only)
+                settled = {item.key for item in distinct(group)}
+                pending = [item for item in pending if item.key not in settled]
+                if not pending:
+                    break
+            for item in pending:  # names that do not tell cites apart are not added
+                state.names.pop(item.key, None)
+                state.given[item.key] = saved[item.key]
+    if condition:
+        for group in ambiguous():
+            state.condition.update(item.key for item in group)
+    if add_suffix:
+        for group in ambiguous():
+            for number, item in enumerate(group, start=1):
+                state.year_suffix[item.key] = number
+
+
+def _expand_given(state: _Disambiguation, items, among, most_level: int, first_only: bool) -> None:
+    """Show more of the given names of ``items`` where a name with the same family name
+    but another given name is among the names of ``among``: their initials where those
+    differ (the style's own initials, as the long form shows them), else the whole given
+    names (unless ``most_level`` is 1); the first name of each only, if ``first_only``."""
+    def people(item):
+        names = _names_of(item)
+        return names[:1] if first_only else names
+
+    for item in items:
+        levels = state.given.setdefault(item.key, {})
+        for place, name in enumerate(people(item)):
+            if "literal" in name or not name.get("given"):
+                continue
+            family = (name.get("non-dropping-particle") or "", name.get("family") or "")
+            for other in among:
+                for peer in people(other):
+                    if peer is name or "literal" in peer or (peer.get("non-dropping-particle") or "", peer.get("family") or "") != family:
+                        continue
+                    given, peer_given = name.get("given") or "", peer.get("given") or ""
+                    if re.sub(r"[\s.]", "", given) == re.sub(r"[\s.]", "", peer_given):  # "J. J." is "J.J."
+                        continue
+                    initials = [w[:1] for w in given.replace(".", " ").split()]
+                    peer_initials = [w[:1] for w in peer_given.replace(".", " ").split()]
+                    if initials == peer_initials and most_level < 2:
+                        continue  # initials alone would not tell them apart
+                    level = 1 if initials != peer_initials else 2
+                    levels[place] = max(levels.get(place, 0), level)
+
+
+def _names_of(item) -> list:
+    """The names of an item's first name variable that has any (for counting)."""
+    from .csljson import NAME_VARIABLES
+
+    for variable in ("author", *sorted(NAME_VARIABLES)):
+        names = item.reference.get(variable.replace("-", "_"))
+        if names:
+            return list(names)
+    return []
 
 
 def _disambiguation(element) -> _Disambiguation | None:
@@ -1011,17 +1128,45 @@ def _element_classes() -> dict:
         def markup(self, text):
             return text if isinstance(text, int) else super().markup(text)  # a count stays a number
 
-    class IfFix:  # fix 4
+    class IfFix:  # fixes 4 and 15
         def render(self, item, context=None, delimiter="", **kwargs):
             if self.get("disambiguate", "").lower() == "true":
                 from citeproc.model import ConditionFailed
 
+                state = _disambiguation(self)
+                holds = state is not None and item.key in state.condition
                 match = self.get("match", "all")
                 others = [a for a in self.attrib if a not in ("disambiguate", "match")]
-                if match == "all" or not others:
-                    if match != "none":
+                decided = holds if match == "any" else not holds if match == "none" else None if holds else False
+                if decided is False or (decided is None and not others and not holds):
+                    if match != "any" or not others:
                         raise ConditionFailed
+                elif decided or not others:
+                    return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
             return super().render(item, context=context, delimiter=delimiter, **kwargs)
+
+    class YearSuffixFix:  # fix 15: the year-suffix variable
+        def _variable(self, item, context):
+            if self.get("variable") != "year-suffix":
+                return super()._variable(item, context)
+            state = _disambiguation(self)
+            if state is None or item.key not in state.year_suffix:
+                raise VariableError
+            return String(_suffix_letters(state.year_suffix[item.key]))
+
+    class DatePartFix:  # fix 15: a year suffix the style does not place follows the first year of issued
+        def render(self, date, context=None):
+            text = super().render(date, context)
+            if context is None:  # a date-part of the style's own date
+                context = self.getparent()
+            if text is None or self.get("name") != "year":
+                return text
+            state = _disambiguation(context)
+            if (state is None or not state.implicit_suffix or state.current not in state.year_suffix
+                    or context.get("variable") != "issued" or state.suffix_shown):
+                return text
+            state.suffix_shown = True
+            return text + String(_suffix_letters(state.year_suffix[state.current]))
 
     class LayoutFix:  # fixes 1, 5 and 13
         def render_citation(self, citation, callback):
@@ -1033,6 +1178,7 @@ def _element_classes() -> dict:
             out = []
             for item in cites:
                 self.repressed = {}
+                _begin_cite(self, item)
                 try:
                     output = self.render_children(item)
                 except VariableError:
@@ -1048,11 +1194,19 @@ def _element_classes() -> dict:
             align = self.getparent().get("second-field-align") not in (None, "false")
             children = list(self.iterchildren())
             if not align and not any(child.get("display") for child in children):
-                return super().render_bibliography(citation_items)
+                entries = []
+                for item in citation_items:
+                    self.repressed = {}
+                    _begin_cite(self, item)
+                    text = self.format(self.wrap(self.render_children(item)))
+                    if text is not None:
+                        entries.append(text)
+                return entries
             display = getattr(self.get_formatter(), "display", _text_display)
             entries = []
             for item in citation_items:
                 self.repressed = {}
+                _begin_cite(self, item)
                 fields = []  # (display, text) of each child that renders
                 for child in children:
                     try:
@@ -1075,7 +1229,8 @@ def _element_classes() -> dict:
                 entries.append(display(fields))
             return entries
 
-    fixes = {"text": (PeriodFix, QuoteFix, CaseFix, PageRangeFix, FormattedFix), "date-part": (CaseFix, FormattedFix),
+    fixes = {"text": (YearSuffixFix, PeriodFix, QuoteFix, CaseFix, PageRangeFix, FormattedFix),
+             "date-part": (DatePartFix, CaseFix, FormattedFix),
              "number": (NumberFix, PeriodFix, CaseFix, PageRangeFix, FormattedFix), "name-part": (CaseFix, FormattedFix),
              "label": (PeriodFix, CaseFix, FormattedFix), "name": (NameFix, FormattedFix), "if": (IfFix,), "else-if": (IfFix,),
              "layout": (PeriodFix, LayoutFix, FormattedFix), "group": (PeriodFix, FormattedFix), "names": (PeriodFix, FormattedFix),
@@ -1194,11 +1349,11 @@ def _locale_parser():
     lookup = etree.ElementNamespaceClassLookup()
     namespace = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
     namespace[None] = model.CitationStylesElement
-    namespace.update((cls.__name__.replace("_", "-").lower(), cls) for cls in model.CitationStylesElement.__subclasses__())
+    namespace.update(_element_classes())  # a locale's dates as a style's, fixes and all
     namespace["locale"] = Locale
     parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
     parser.set_element_class_lookup(lookup)
     return parser
 
 
-__all__ = ["CITE_FORMATS", "cite_checked", "cited_alike", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]
+__all__ = ["CITE_FORMATS", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]

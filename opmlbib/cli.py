@@ -396,18 +396,10 @@ def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, f
     """
     if in_text and fmt not in ("text", "html", "markdown"):
         raise click.UsageError(f"--in-text needs --format text, html or markdown, not {fmt}")
-    from .cite import cite_checked
+    from .cite import cite as render
 
     records = _resolve_all(open_library(bib), queries, first=first)
-    output, alike = cite_checked(records, style=style, fmt=fmt, in_text=in_text)
-    click.echo(output, nl=False)
-    for keys, text in alike:
-        listing = ", ".join(keys[:-1]) + " and " + keys[-1]
-        click.echo(
-            f"Warning: {listing} cite alike, as {text}: the style tells such citations apart "
-            "(2020a, 2020b, or more names) and opmlbib does not",
-            err=True,
-        )
+    click.echo(render(records, style=style, fmt=fmt, in_text=in_text), nl=False)
 
 
 @cli.command("styles")

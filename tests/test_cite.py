@@ -918,3 +918,42 @@ def test_fix_a_count_of_names_adds_up_across_variables(tmp_path):
     (record,) = cite.from_csl_json([{"id": "x", "type": "book", "author": [{"family": "A"}, {"family": "B"}, {"family": "C"}],
                                      "editor": [{"family": "D"}, {"family": "E"}]}])
     assert _bib(tmp_path, '<names variable="author editor"><name form="count"/></names>', records=[record]) == ["5"]
+
+
+def _items(*people_and_years):
+    return cite.from_csl_json([
+        {"id": f"i{n}", "type": "book", "title": f"T{n}", "author": [{"family": f, "given": g} for f, g in people],
+         "issued": {"date-parts": [[year]]}}
+        for n, (people, year) in enumerate(people_and_years, start=1)])
+
+
+def _in_text(tmp_path, records, citation_attrs, body):
+    xml = csl_style(body).replace(b"<citation><layout>", f'<citation {citation_attrs}><layout delimiter=", ">'.encode())
+    return cite.citation(records, style_from(tmp_path, xml))
+
+
+def test_fix_disambiguation_by_year_suffix_names_and_given_names(tmp_path):
+    author_year = ('<group delimiter=" "><names variable="author"><name form="short" et-al-min="3" et-al-use-first="1"/>'
+                   '</names><date variable="issued"><date-part name="year"/></date></group>')
+    layout = author_year
+    doe = [("Doe", "John")]
+    records = _items((doe, 2000), (doe, 2000), ([("Roe", "Jane")], 2000))
+    assert _in_text(tmp_path, records, 'disambiguate-add-year-suffix="true"', layout) == "Doe 2000a, Doe 2000b, Roe 2000"
+    three = [("Smith", "A"), ("Brown", "B"), ("Jones", "C")]
+    records = _items((three, 1980), ([("Smith", "A"), ("Beefheart", "D"), ("Jones", "C")], 1980))
+    assert _in_text(tmp_path, records, 'disambiguate-add-names="true"', layout) == (
+        "Smith, Brown, et al. 1980, Smith, Beefheart, et al. 1980")
+    records = _items(([("Asthma", "Aloysius")], 1980), ([("Asthma", "Artemis")], 1980))
+    assert _in_text(tmp_path, records, 'disambiguate-add-givenname="true"', layout) == (
+        "Aloysius Asthma 1980, Artemis Asthma 1980")
+    # nothing to tell apart: nothing added
+    records = _items((doe, 2000), ([("Roe", "Jane")], 2000))
+    assert _in_text(tmp_path, records, 'disambiguate-add-year-suffix="true" disambiguate-add-names="true"', layout) == (
+        "Doe 2000, Roe 2000")
+
+
+def test_fix_disambiguate_condition_holds_for_cites_alike(tmp_path):
+    layout = ('<group delimiter=", "><names variable="author"><name form="short"/></names>'
+              '<choose><if disambiguate="true"><text variable="title"/></if></choose></group>')
+    records = _items(([("Doe", "John")], 2000), ([("Doe", "John")], 2001), ([("Roe", "Jane")], 2000))
+    assert _in_text(tmp_path, records, "", layout) == "Doe, T1, Doe, T2, Roe"
