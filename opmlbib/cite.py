@@ -160,7 +160,11 @@ class _Session:
             self.bib.register(Citation([CitationItem(record.key)]))
         if self.has_bibliography:
             self._guard(self.bib.sort)
-        self._guard(_disambiguate, csl.root, self.bib.items, style.xml)
+        self.state = csl.root.engine_state = _State()
+        bibliography = csl.root.bibliography
+        self.substitute = bibliography.get("subsequent-author-substitute") if bibliography is not None else None
+        self.state.mark_names = self.substitute is not None
+        self._guard(_disambiguate, self.state, csl.root, self.bib.items, style.xml)
         self.fmt = fmt
 
     def _guard(self, func, *args):
@@ -176,8 +180,13 @@ class _Session:
     def bibliography(self) -> list[Entry]:
         if not self.has_bibliography:
             raise StyleError(f"the style {self.style_name!r} has no bibliography; use the in-text citation instead")
-        rendered = self._guard(self.bib.bibliography)
-        return [Entry(self.by_id[key].key, _finish(str(text), self.piq, self.fmt, self.quotes)) for key, text in zip(self.bib.keys, rendered)]
+        # an entry that renders nothing is left out, as citeproc-js leaves it out
+        pairs = [(key, str(text)) for key, text in zip(self.bib.keys, self._guard(self.bib.bibliography)) if text is not None]
+        keys, rendered = [key for key, _ in pairs], [text for _, text in pairs]
+        if self.substitute is not None:
+            rule = self.bib.style.root.bibliography.get("subsequent-author-substitute-rule", "complete-all")
+            rendered = _substitute_authors(rendered, self.substitute, rule)
+        return [Entry(self.by_id[key].key, _finish(text, self.piq, self.fmt, self.quotes)) for key, text in zip(keys, rendered)]
 
     def citation(self, keys: Sequence[str]) -> str:
         from citeproc import Citation, CitationItem
@@ -477,6 +486,15 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
 #    Implicit*, ...), magic_ImplicitYearSuffix*, bugreports_MatchedAuthorAndDate,
 #    bugreports_YearSuffixInHarvard1, bugreports_DisambiguationAddNamesBibliography,
 #    sort_AguStyle and others.
+# 16. subsequent-author-substitute and its rules (complete-all, complete-each,
+#    partial-each, partial-first), which citeproc-py ignores: the names an entry starts
+#    with (or what stands in their place, a title, say) and each of them are marked as
+#    they render, and :func:`_substitute_authors` compares each entry with the one
+#    before; an entry that renders nothing is left out, as citeproc-js leaves it out.
+#    Fixtures: magic_SubsequentAuthorSubstitute, magic_SubsequentAuthorSubstituteOfTitleField,
+#    name_SubsequentAuthorSubstitute*, name_SubstitutePartialEach, substitute_SharedMacro,
+#    sort_ChicagoYearSuffix1 and 2, sort_DropNameLabelInSort, sort_SeparateAuthorsAndOthers,
+#    display_AuthorAsHeading, name_EtAlWithCombined, sort_OmittedBibRefNonNumericStyle.
 
 _QUOTE_END = markup.QUOTE_END
 
@@ -520,7 +538,7 @@ def _ends_a_sentence(text) -> bool:
     return not isinstance(last, _Formatted) and str(text).endswith(("?", "!"))
 
 
-_CLOSING_MARKUP = re.compile(r"(?:</[a-z]+>|[" + "".join(sorted(markup.CLOSING)) + "])+$")
+_CLOSING_MARKUP = re.compile(r"(?:</[a-z]+>|[" + "".join(sorted(markup.CLOSING)) + "\ue041\ue043])+$")
 
 
 def _ends_with_period(text) -> bool:
@@ -658,13 +676,16 @@ def _sorted(items: list, keys: list[list], descending: list[bool]) -> list:
     return [items[index] for index in order]
 
 
-# ---------------------------------------------------------------- disambiguation
+# ------------------------------------------------------------------ engine state
 
 
-class _Disambiguation:
-    """What telling a session's cites apart decided, by item key (fix 15)."""
+class _State:
+    """What the fixes keep on a session's style while it renders: what telling cites
+    apart decided, by item key (fix 15), and the cite or entry being rendered."""
 
     def __init__(self) -> None:
+        self.mark_names = False  # mark each entry's names for subsequent-author-substitute (fix 16)
+        self.names_marked = False  # whether the current entry's names are marked yet
         self.names: dict[str, int] = {}  # names shown beyond et-al-use-first
         self.given: dict[str, dict[int, int]] = {}  # name's place → 1: initials, 2: full given name
         self.year_suffix: dict[str, int] = {}  # 1 for "a", 2 for "b", ...
@@ -673,15 +694,63 @@ class _Disambiguation:
         self.current: str | None = None  # the item whose cite or entry is being rendered
         self.suffix_shown = False  # whether its implicit year suffix is printed yet
 
-    def begin(self, item) -> None:
-        self.current, self.suffix_shown = item.key, False
+        self.in_bibliography = False  # whether a bibliography entry is rendered
+
+    def begin(self, item, in_bibliography: bool = False) -> None:
+        self.current, self.suffix_shown, self.names_marked = item.key, False, False
+        self.in_bibliography = in_bibliography
+
+
+def _state(element) -> _State | None:
+    state = getattr(element.get_root(), "engine_state", None)
+    return state if isinstance(state, _State) else None
 
 
 def _begin_cite(element, item) -> None:
-    """Tell the disambiguation state that ``item``'s cite or entry is rendered next."""
-    state = _disambiguation(element)
+    """Tell the engine state that ``item``'s cite or entry is rendered next."""
+    state = _state(element)
     if state is not None:
-        state.begin(item)
+        state.begin(item, element.getparent().tag.endswith("bibliography"))
+
+
+# Marks around the names an entry starts with, and around each name, for
+# subsequent-author-substitute (fix 16).
+NAMES_OPEN, NAMES_CLOSE, NAME_OPEN, NAME_CLOSE = "\ue040", "\ue041", "\ue042", "\ue043"
+_NAME_MARKS = str.maketrans("", "", NAMES_OPEN + NAMES_CLOSE + NAME_OPEN + NAME_CLOSE)
+
+
+def _substitute_authors(entries: list[str], substitute: str, rule: str) -> list[str]:
+    """Bibliography entries with the names an entry starts with replaced by
+    ``substitute`` where the entry before starts with the same names (fix 16), by the
+    subsequent-author-substitute-rule: complete-all (the names as a whole), complete-each
+    (each name, all names the same), partial-each (each name from the first, as long
+    as they are the same), partial-first (the first name)."""
+    out, previous = [], None
+    for entry in entries:
+        match = re.search(re.escape(NAMES_OPEN) + "(.*?)" + re.escape(NAMES_CLOSE), entry, re.S)
+        if match and NAME_OPEN not in match.group(1):  # a title or the like in the names' place: one "name"
+            entry = entry[: match.start(1)] + NAME_OPEN + match.group(1) + NAME_CLOSE + entry[match.end(1):]
+            match = re.search(re.escape(NAMES_OPEN) + "(.*?)" + re.escape(NAMES_CLOSE), entry, re.S)
+        names = re.findall(re.escape(NAME_OPEN) + "(.*?)" + re.escape(NAME_CLOSE), match.group(1)) if match else None
+        if match and previous is not None and names:
+            same = [markup.plain(a) == markup.plain(b) for a, b in zip(names, previous)]
+            whole = len(names) == len(previous) and all(same)
+            inner = match.group(1)
+            first, last = inner.find(NAME_OPEN), inner.rfind(NAME_CLOSE) + 1
+            if rule == "complete-all" and whole:
+                inner = inner[:first] + substitute + inner[last:]
+            elif rule in ("complete-each", "partial-each", "partial-first") and (whole or rule != "complete-each"):
+                count = len(names) if rule == "complete-each" else 1 if rule == "partial-first" else next(
+                    (n for n, alike in enumerate(same) if not alike), len(same))
+                count = min(count, 1) if rule == "partial-first" and not same[:1] == [True] else count
+                for _ in range(count if all(same[:count]) else 0):
+                    inner = re.sub(re.escape(NAME_OPEN) + ".*?" + re.escape(NAME_CLOSE), substitute, inner, count=1)
+            entry = entry[: match.start(1)] + inner + entry[match.end(1):]
+        if match:
+            previous = names
+        # a display block left empty goes, as in citeproc-js
+        out.append(entry.translate(_NAME_MARKS).replace('\n\n    <div class="csl-block"></div>\n', ""))
+    return out
 
 
 def _suffix_letters(number: int) -> str:
@@ -693,13 +762,13 @@ def _suffix_letters(number: int) -> str:
     return letters
 
 
-def _disambiguate(root, items, xml: bytes) -> None:
+def _disambiguate(state: _State, root, items, xml: bytes) -> None:
     """Tell apart the cites of ``items`` (citeproc-py's citation items, in bibliography
     order) that read alike, as CSL 1.0.2 and citeproc-js do (fix 15): first with more
     names (disambiguate-add-names), then with given names or their initials
     (disambiguate-add-givenname, within the givenname-disambiguation-rule), then with
     disambiguate="true" conditions, and last with year suffixes (2000a, 2000b).  The
-    decisions are kept on the style (:class:`_Disambiguation`) for rendering."""
+    decisions are kept on the style (:class:`_State`) for rendering."""
     from citeproc.source import VariableError
 
     citation = root.citation
@@ -711,9 +780,7 @@ def _disambiguate(root, items, xml: bytes) -> None:
     condition = re.search(rb'disambiguate\s*=\s*["\']true["\']', xml) is not None
     if not (add_names or add_given or add_suffix or condition) or len(items) < 2:
         return
-    state = _Disambiguation()
     state.implicit_suffix = b"year-suffix" not in xml.replace(b"disambiguate-add-year-suffix", b"")
-    root.disambiguation = state
     layout = citation.layout
     rule = citation.get("givenname-disambiguation-rule", "by-cite")
 
@@ -776,7 +843,7 @@ def _disambiguate(root, items, xml: bytes) -> None:
                 state.year_suffix[item.key] = number
 
 
-def _expand_given(state: _Disambiguation, items, among, most_level: int, first_only: bool) -> None:
+def _expand_given(state: _State, items, among, most_level: int, first_only: bool) -> None:
     """Show more of the given names of ``items`` where a name with the same family name
     but another given name is among the names of ``among``: their initials where those
     differ (the style's own initials, as the long form shows them), else the whole given
@@ -817,9 +884,6 @@ def _names_of(item) -> list:
     return []
 
 
-def _disambiguation(element) -> _Disambiguation | None:
-    state = getattr(element.get_root(), "disambiguation", None)
-    return state if isinstance(state, _Disambiguation) else None
 
 
 # ------------------------------------------------------------------------ names
@@ -874,7 +938,7 @@ def _render_names(element, item, variable: str, context, sort_options):
         subsequent_min, subsequent_first = option("et-al-subsequent-min"), option("et-al-subsequent-use-first")
         if element.get("et-al-subsequent-min") is not None or _inherited_name_option(element, "et-al-subsequent-min", context):
             et_al_min, et_al_use_first = subsequent_min, subsequent_first
-    state = _disambiguation(element)
+    state = _state(element)
     extra_names = state.names.get(item.key, 0) if in_citation and state and sort_options is None else 0
     truncate = bool(et_al_min) and len(names) >= et_al_min and len(names) > 1
     use_first = min(len(names), max(et_al_use_first + extra_names, 0)) if truncate else len(names)
@@ -955,6 +1019,8 @@ def _render_names(element, item, variable: str, context, sort_options):
             text = join([p for p in (affixed("given", [given]), affixed("family", [family_part])) if p and str(p)], " ")
             rendered.append(text)
             inverted.append(False)
+    if state is not None and state.mark_names and state.in_bibliography and sort_options is None:
+        rendered = [String(NAME_OPEN) + text + String(NAME_CLOSE) for text in rendered]
     return _join_names(element, option, rendered, inverted, truncate and not use_last, use_last)
 
 
@@ -1112,6 +1178,16 @@ def _element_classes() -> dict:
                 return last
             return super()._format_last_page(first, last)
 
+    class NamesFix:  # fix 16: the names an entry starts with, marked
+        def render(self, item, *args, **kwargs):
+            text = super().render(item, *args, **kwargs)
+            state = _state(self)
+            if (text is not None and str(text) and state is not None and state.mark_names and state.in_bibliography
+                    and not state.names_marked and kwargs.get("sort_options") is None):
+                state.names_marked = True
+                return String(NAMES_OPEN) + text + String(NAMES_CLOSE)
+            return text
+
     class NameFix:  # fixes 3 and 14
         def initialize(self, given, mark, context):
             if (_inherited_name_option(self, "initialize", context) or "true").lower() == "false":
@@ -1133,7 +1209,7 @@ def _element_classes() -> dict:
             if self.get("disambiguate", "").lower() == "true":
                 from citeproc.model import ConditionFailed
 
-                state = _disambiguation(self)
+                state = _state(self)
                 holds = state is not None and item.key in state.condition
                 match = self.get("match", "all")
                 others = [a for a in self.attrib if a not in ("disambiguate", "match")]
@@ -1149,7 +1225,7 @@ def _element_classes() -> dict:
         def _variable(self, item, context):
             if self.get("variable") != "year-suffix":
                 return super()._variable(item, context)
-            state = _disambiguation(self)
+            state = _state(self)
             if state is None or item.key not in state.year_suffix:
                 raise VariableError
             return String(_suffix_letters(state.year_suffix[item.key]))
@@ -1161,7 +1237,7 @@ def _element_classes() -> dict:
                 context = self.getparent()
             if text is None or self.get("name") != "year":
                 return text
-            state = _disambiguation(context)
+            state = _state(context)
             if (state is None or not state.implicit_suffix or state.current not in state.year_suffix
                     or context.get("variable") != "issued" or state.suffix_shown):
                 return text
@@ -1199,8 +1275,7 @@ def _element_classes() -> dict:
                     self.repressed = {}
                     _begin_cite(self, item)
                     text = self.format(self.wrap(self.render_children(item)))
-                    if text is not None:
-                        entries.append(text)
+                    entries.append(text if text is not None and str(text) else None)
                 return entries
             display = getattr(self.get_formatter(), "display", _text_display)
             entries = []
@@ -1216,6 +1291,7 @@ def _element_classes() -> dict:
                     if text is not None and str(text) != "":
                         fields.append((child.get("display"), text))
                 if not fields:
+                    entries.append(None)
                     continue
                 if align:  # the first field in the margin, the rest beside it
                     fields = [("left-margin", fields[0][1])] + ([("right-inline", join([t for _, t in fields[1:]]))]
@@ -1233,7 +1309,7 @@ def _element_classes() -> dict:
              "date-part": (DatePartFix, CaseFix, FormattedFix),
              "number": (NumberFix, PeriodFix, CaseFix, PageRangeFix, FormattedFix), "name-part": (CaseFix, FormattedFix),
              "label": (PeriodFix, CaseFix, FormattedFix), "name": (NameFix, FormattedFix), "if": (IfFix,), "else-if": (IfFix,),
-             "layout": (PeriodFix, LayoutFix, FormattedFix), "group": (PeriodFix, FormattedFix), "names": (PeriodFix, FormattedFix),
+             "layout": (PeriodFix, LayoutFix, FormattedFix), "group": (PeriodFix, FormattedFix), "names": (NamesFix, PeriodFix, FormattedFix),
              "date": (DateSortFix, PeriodFix, FormattedFix), "et-al": (FormattedFix,), "sort": (SortFix,)}
     for tag, mixins in fixes.items():
         base = classes[tag]

@@ -957,3 +957,23 @@ def test_fix_disambiguate_condition_holds_for_cites_alike(tmp_path):
               '<choose><if disambiguate="true"><text variable="title"/></if></choose></group>')
     records = _items(([("Doe", "John")], 2000), ([("Doe", "John")], 2001), ([("Roe", "Jane")], 2000))
     assert _in_text(tmp_path, records, "", layout) == "Doe, T1, Doe, T2, Roe"
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("complete-all", ["Doe, Roe. A", "---. B", "Doe. C"]),
+        ("complete-each", ["Doe, Roe. A", "---, ---. B", "Doe. C"]),
+        ("partial-each", ["Doe, Roe. A", "---, ---. B", "---. C"]),
+        ("partial-first", ["Doe, Roe. A", "---, Roe. B", "---. C"]),
+    ],
+)
+def test_fix_subsequent_author_substitute(tmp_path, rule, expected):
+    records = cite.from_csl_json([
+        {"id": "a", "type": "book", "title": "A", "author": [{"family": "Doe"}, {"family": "Roe"}]},
+        {"id": "b", "type": "book", "title": "B", "author": [{"family": "Doe"}, {"family": "Roe"}]},
+        {"id": "c", "type": "book", "title": "C", "author": [{"family": "Doe"}]},
+    ])
+    layout = '<group delimiter=". "><names variable="author"><name/></names><text variable="title"/></group>'
+    assert _bib(tmp_path, layout, records=records,
+                bib_attrs=f'subsequent-author-substitute="---" subsequent-author-substitute-rule="{rule}"') == expected
