@@ -495,6 +495,16 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
 #    name_SubsequentAuthorSubstitute*, name_SubstitutePartialEach, substitute_SharedMacro,
 #    sort_ChicagoYearSuffix1 and 2, sort_DropNameLabelInSort, sort_SeparateAuthorsAndOthers,
 #    display_AuthorAsHeading, name_EtAlWithCombined, sort_OmittedBibRefNonNumericStyle.
+# 17. Cite collapsing, which citeproc-py ignores (:func:`_collapsed`): citation numbers
+#    in ranges (collapse="citation-number"), cites by the same names after one another
+#    as the names once (year), and a cite whose year is the one before's as its year
+#    suffix alone (year-suffix, year-suffix-ranged), with cite-group-delimiter,
+#    year-suffix-delimiter and after-collapse-delimiter as citeproc-js defaults them.
+#    Fixtures: collapse_AuthorCollapse, collapse_AuthorCollapseNoDate,
+#    date_LopsidedDataYearSuffixCollapse, date_YearSuffixDelimiter,
+#    disambiguate_InitializeWithButNoDisambiguation, disambiguate_YearSuffixMixedDates,
+#    magic_ImplicitYearSuffixDelimiter, magic_ImplicitYearSuffixExplicitDelimiter,
+#    bugreports_disambigHang, bugreports_MatchedAuthorAndDate.
 
 _QUOTE_END = markup.QUOTE_END
 
@@ -696,9 +706,14 @@ class _State:
 
         self.in_bibliography = False  # whether a bibliography entry is rendered
 
+        self.names_done = False  # whether the current cite's first names are rendered yet
+        self.first_names = None  # what they rendered
+        self.without_names = False  # whether the current cite is rendered without them
+
     def begin(self, item, in_bibliography: bool = False) -> None:
         self.current, self.suffix_shown, self.names_marked = item.key, False, False
         self.in_bibliography = in_bibliography
+        self.names_done, self.first_names = False, None
 
 
 def _state(element) -> _State | None:
@@ -711,6 +726,109 @@ def _begin_cite(element, item) -> None:
     state = _state(element)
     if state is not None:
         state.begin(item, element.getparent().tag.endswith("bibliography"))
+
+
+class _Cite(NamedTuple):
+    """A cite of a citation as rendered: in full, without its names, and its names."""
+
+    item: object
+    text: object
+    rest: object
+    names: str
+
+
+def _render_cite(layout, item, without_names: bool = False):
+    """One cite's rendering (with its prefix and suffix) and that of its first names, or
+    None; ``without_names``: the cite less its first names (fix 17)."""
+    from citeproc.source import VariableError
+
+    layout.repressed = {}
+    _begin_cite(layout, item)
+    state = _state(layout)
+    if state is not None:
+        state.without_names = without_names
+    try:
+        output = layout.render_children(item)
+    except VariableError:
+        output = None
+    finally:
+        if state is not None:
+            state.without_names = False
+    names = state.first_names if state is not None else None
+    if output is None or str(output) == "":
+        return None, names
+    return item.get("prefix", "") + output + item.get("suffix", ""), names
+
+
+def _collapsed(layout, cites: list[_Cite]):
+    """A citation's cites joined, collapsed as the citation's ``collapse`` says (fix 17):
+    citation numbers in ranges (1–3); cites by the same names after one another as the
+    names once and the rest of each (Smith 1900, 2000), with only the year suffix of a
+    cite whose year is the one before's (2000a, b; or ranged, a–c)."""
+    from citeproc.string import join
+
+    citation = layout.getparent()
+    collapse = citation.get("collapse")
+    delimiter = layout.get("delimiter", "")
+    pieces: list[tuple[object, str]] = []  # each piece and the delimiter before it
+    if collapse == "citation-number":
+        run: list[_Cite] = []
+        for cite in cites + [None]:
+            if cite is not None and run and cite.item.number == run[-1].item.number + 1:
+                run.append(cite)
+                continue
+            if len(run) >= 3:
+                pieces.append((run[0].text + "\u2013" + run[-1].text, delimiter))
+            else:
+                pieces.extend((c.text, delimiter) for c in run)
+            run = [cite] if cite is not None else []
+    elif collapse in ("year", "year-suffix", "year-suffix-ranged"):
+        state = _state(layout)
+        # as citeproc-js: ", " within a group in an in-text style, else the layout's delimiter
+        in_text = (layout.get_root().get("class") or "in-text") == "in-text"
+        group_delimiter = citation.get("cite-group-delimiter", ", " if in_text else delimiter)
+        after = citation.get("after-collapse-delimiter", delimiter)
+        suffix_delimiter = citation.get("year-suffix-delimiter", delimiter)
+        previous: _Cite | None = None
+        collapsed = False
+        for cite in cites:
+            if previous is None or not cite.names or cite.names != previous.names or cite.rest is None:
+                pieces.append((cite.text, after if collapsed else delimiter))
+                collapsed = False
+            else:
+                suffix = state.year_suffix.get(cite.item.key) if state is not None else None
+                if collapse != "year" and suffix and _year(cite.item) == _year(previous.item) and (
+                        state.year_suffix.get(previous.item.key)):
+                    letters = _suffix_letters(suffix)
+                    last, before = pieces[-1]
+                    if collapse == "year-suffix-ranged" and _continues_range(str(last), letters):
+                        pieces[-1] = (re.sub(r"(\u2013)?[a-z]+$", "\u2013" + letters, str(last)), before)
+                    else:
+                        pieces.append((letters, suffix_delimiter))
+                else:
+                    pieces.append((cite.rest, group_delimiter))
+                collapsed = True
+            previous = cite
+    else:
+        pieces = [(cite.text, delimiter) for cite in cites]
+    if not pieces:
+        return None
+    text = pieces[0][0]
+    for piece, before in pieces[1:]:
+        text = join([text, piece], before)
+    return text
+
+
+def _year(item):
+    date = item.reference.get("issued")
+    start = date.get("begin", date) if date is not None else None
+    return start.get("year") if start is not None and hasattr(start, "get") else None
+
+
+def _continues_range(text: str, letters: str) -> bool:
+    """Whether ``letters`` follows the year suffix ``text`` ends with (b after a)."""
+    match = re.search(r"([a-z]+)$", text)
+    return bool(match) and len(letters) == 1 and len(match.group(1)) == 1 and ord(letters) == ord(match.group(1)) + 1
 
 
 # Marks around the names an entry starts with, and around each name, for
@@ -780,7 +898,7 @@ def _disambiguate(state: _State, root, items, xml: bytes) -> None:
     condition = re.search(rb'disambiguate\s*=\s*["\']true["\']', xml) is not None
     if not (add_names or add_given or add_suffix or condition) or len(items) < 2:
         return
-    state.implicit_suffix = b"year-suffix" not in xml.replace(b"disambiguate-add-year-suffix", b"")
+    state.implicit_suffix = re.search(rb'variable\s*=\s*["\']year-suffix["\']', xml) is None
     layout = citation.layout
     rule = citation.get("givenname-disambiguation-rule", "by-cite")
 
@@ -1178,10 +1296,17 @@ def _element_classes() -> dict:
                 return last
             return super()._format_last_page(first, last)
 
-    class NamesFix:  # fix 16: the names an entry starts with, marked
+    class NamesFix:  # fixes 16 and 17: the names an entry starts with, marked; a cite's, kept or left out
         def render(self, item, *args, **kwargs):
-            text = super().render(item, *args, **kwargs)
             state = _state(self)
+            if state is not None and not state.in_bibliography and not state.names_done and kwargs.get("sort_options") is None:
+                state.names_done = True
+                if state.without_names:
+                    return None
+                text = super().render(item, *args, **kwargs)
+                state.first_names = text
+                return text
+            text = super().render(item, *args, **kwargs)
             if (text is not None and str(text) and state is not None and state.mark_names and state.in_bibliography
                     and not state.names_marked and kwargs.get("sort_options") is None):
                 state.names_marked = True
@@ -1251,20 +1376,20 @@ def _element_classes() -> dict:
             sort = self.getparent().sort
             if sort is not None:
                 cites = sort.sort(cites, self)
-            out = []
+            collapse = self.getparent().get("collapse")
+            rendered = []
             for item in cites:
-                self.repressed = {}
-                _begin_cite(self, item)
-                try:
-                    output = self.render_children(item)
-                except VariableError:
+                text, names = _render_cite(self, item)
+                if text is None:
                     continue
-                if output is not None:
-                    out.append(item.get("prefix", "") + output + item.get("suffix", ""))
-                    self.getparent().cites.append(item)
+                # the cite less its names, for a group of cites by the same names (fix 17)
+                rest = _render_cite(self, item, without_names=True)[0] if collapse and collapse.startswith("year") else None
+                rendered.append(_Cite(item, text, rest, markup.plain(str(names or ""))))
+                self.getparent().cites.append(item)
+            text = _collapsed(self, rendered)
             for item in bad:
-                out.append(callback(item) or f"{item.key}?")
-            return self.format(self.wrap(self.join(out)))
+                text = join([text, callback(item) or f"{item.key}?"], self.get("delimiter", ""))
+            return self.format(self.wrap(text))
 
         def render_bibliography(self, citation_items):
             align = self.getparent().get("second-field-align") not in (None, "false")

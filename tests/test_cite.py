@@ -977,3 +977,28 @@ def test_fix_subsequent_author_substitute(tmp_path, rule, expected):
     layout = '<group delimiter=". "><names variable="author"><name/></names><text variable="title"/></group>'
     assert _bib(tmp_path, layout, records=records,
                 bib_attrs=f'subsequent-author-substitute="---" subsequent-author-substitute-rule="{rule}"') == expected
+
+
+@pytest.mark.parametrize(
+    ("collapse", "expected"),
+    [
+        ("year", "Doe 2000a, 2000b, 2001; Roe 2000"),
+        ("year-suffix", "Doe 2000a; b, 2001; Roe 2000"),  # as citeproc-js prints them
+    ],
+)
+def test_fix_cites_by_the_same_names_collapse(tmp_path, collapse, expected):
+    doe = [("Doe", "John")]
+    records = _items((doe, 2000), (doe, 2000), (doe, 2001), ([("Roe", "Jane")], 2000))
+    layout = ('<group delimiter=" "><names variable="author"><name form="short"/></names>'
+              '<date variable="issued"><date-part name="year"/></date></group>')
+    attrs = f'collapse="{collapse}" disambiguate-add-year-suffix="true"'
+    xml = csl_style(layout).replace(b"<citation><layout>", f'<citation {attrs}><layout delimiter="; ">'.encode())
+    assert cite.citation(records, style_from(tmp_path, xml)) == expected
+
+
+def test_fix_citation_numbers_collapse_into_ranges(tmp_path):
+    records = _items(*[([("A", "B")], 2000 + n) for n in range(5)])
+    xml = csl_style('<text variable="citation-number"/>').replace(
+        b"<citation><layout>", b'<citation collapse="citation-number"><layout delimiter=", ">')
+    session = cite._Session(records, style_from(tmp_path, xml), "text")
+    assert session.citation(["i1", "i2", "i3", "i5"]) == "1\u20133, 5"
