@@ -130,12 +130,31 @@ class Entry(NamedTuple):
     text: str
 
 
+#: The citeproc-py releases the fixes below were written for and tested with (the
+#: fixes replace methods of its elements; another release may have changed them).
+TESTED_CITEPROC_PY = ("0.11.1",)
+
+
+@functools.cache
+def _check_engine() -> None:
+    """Refuse to render with a citeproc-py release the fixes were not tested with."""
+    import citeproc
+
+    version = getattr(citeproc, "__version__", "unknown")
+    if version not in TESTED_CITEPROC_PY:
+        raise OpmlbibError(f"citeproc-py {version} is installed; opmlbib renders citations only with the release "
+                           f"it was tested with ({', '.join(TESTED_CITEPROC_PY)}): pip install "
+                           f"citeproc-py=={TESTED_CITEPROC_PY[-1]}")
+
+
 class _Session:
     """citeproc-py with one style, one output format and the records registered in order."""
 
     def __init__(self, records: Sequence[Record], style: Style, fmt: str):
         from citeproc import CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON
+
+        _check_engine()
 
         self.records = list(records)
         self.by_id = {r.key.lower(): r for r in self.records}
@@ -391,10 +410,14 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
 
 # ------------------------------------------------------------------ citeproc-py fixes
 #
-# citeproc-py 0.11 departs from CSL 1.0 (as citeproc-js implements it) in a few ways
-# that change how our records read.  Each fix below replaces one method of one kind of
-# style element; the replacements are registered for our own parses of a style (see
-# :func:`_parse_style`), so citeproc-py itself is left untouched for anyone else.
+# citeproc-py 0.11 departs from CSL 1.0 (as citeproc-js implements it) in many ways,
+# and lacks some of it (disambiguation, collapsing, subsequent-author-substitute).  Each
+# fix below replaces methods of kinds of style element (or prepares an item, or the
+# output); the replacements are registered for our own parses of a style (see
+# :func:`_parse_style`), so citeproc-py itself is left untouched for anyone else.  They
+# were written for citeproc-py 0.11.1 (:data:`TESTED_CITEPROC_PY`, the pin in
+# pyproject.toml); each names the fixtures of the CSL test suite it makes pass
+# (``python benchmarks/csl_suite.py``).
 #
 # 1. second-field-align: the first field of a bibliography entry (``[1]``, ``1.``) is
 #    set apart from the rest by a space in text output; citeproc-py runs them together.

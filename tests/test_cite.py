@@ -1002,3 +1002,30 @@ def test_fix_citation_numbers_collapse_into_ranges(tmp_path):
         b"<citation><layout>", b'<citation collapse="citation-number"><layout delimiter=", ">')
     session = cite._Session(records, style_from(tmp_path, xml), "text")
     assert session.citation(["i1", "i2", "i3", "i5"]) == "1\u20133, 5"
+
+
+def test_citeproc_py_is_a_release_the_fixes_were_tested_with():
+    """The fixes replace methods of citeproc-py's elements: a release they were not
+    tested with fails here, loudly, rather than rendering wrong."""
+    import tomllib
+
+    import citeproc
+
+    assert citeproc.__version__ in cite.TESTED_CITEPROC_PY, (
+        f"citeproc-py {citeproc.__version__} is not one of {cite.TESTED_CITEPROC_PY}: run the CSL test suite "
+        "(benchmarks/csl_suite.py) and the tests with it before adding it")
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = [d for d in pyproject["project"]["dependencies"] if re.match(r"citeproc-py\b(?!-)", d)]
+    assert pins == [f"citeproc-py=={cite.TESTED_CITEPROC_PY[-1]}"]
+
+
+def test_an_untested_citeproc_py_is_refused(monkeypatch):
+    import citeproc
+
+    monkeypatch.setattr(citeproc, "__version__", "0.12.0")
+    cite._check_engine.cache_clear()
+    try:
+        with pytest.raises(OpmlbibError, match=r"citeproc-py 0\.12\.0 is installed; .*pip install citeproc-py==0\.11\.1"):
+            cite.cite([by_key("hsu2019tony")], style="apa")
+    finally:
+        cite._check_engine.cache_clear()
