@@ -4,8 +4,10 @@
 csljson`` writes; :func:`from_csl_json` reads such items back, or a library Zotero
 exported, as records, and what the records' fields do not carry it keeps as it came
 (:attr:`Record.csl`): CSL-JSON in gives the same items out.  Fields of a user's .bib
-that the model keeps as extras (journal, volume, number, editor's book series, ...) map
-to their CSL variables.
+that the model keeps as extras (journal, volume, number, series, and biblatex's
+translator, bookauthor, origdate, urldate, eventdate, langid, shorttitle, ...) and its
+entry types map to CSL variables and types as pandoc's BibTeX reader and Better BibTeX
+map them, here and nowhere else.
 """
 
 from __future__ import annotations
@@ -64,18 +66,32 @@ def _csl_name(author: Author) -> dict:
 
 
 def _csl_type(record: Record) -> str:
-    return {
-        "inproceedings": "paper-conference",
-        "conference": "paper-conference",
-        "article": "article-journal",
-        "book": "book",
-        "incollection": "chapter",
-        "inbook": "chapter",
-        "phdthesis": "thesis",
-        "mastersthesis": "thesis",
-        "techreport": "report",
-        "misc": "document",
-    }.get(record.entry_type, "paper-conference")
+    """The CSL type of a record's BibTeX or biblatex entry type, as pandoc's BibTeX reader
+    maps them (an article in a magazine or newspaper by its entrysubtype); a type it does
+    not know is a document."""
+    kind = _CSL_TYPES.get(record.entry_type, "document")
+    if kind == "article-journal" and record.source is not None:
+        subtype = _plain_value(record, "entrysubtype")
+        if subtype in ("magazine", "newspaper"):
+            return f"article-{subtype}"
+    return kind
+
+
+# BibTeX and biblatex entry types → CSL types (pandoc's BibTeX reader; @misc is a document).
+_CSL_TYPES = {
+    "inproceedings": "paper-conference", "conference": "paper-conference", "article": "article-journal",
+    "periodical": "article-journal", "suppperiodical": "article-journal", "book": "book", "mvbook": "book",
+    "collection": "book", "mvcollection": "book", "proceedings": "book", "mvproceedings": "book",
+    "reference": "book", "mvreference": "book", "manual": "book", "commentary": "book", "booklet": "pamphlet",
+    "incollection": "chapter", "inbook": "chapter", "bookinbook": "chapter", "suppbook": "chapter",
+    "suppcollection": "chapter", "inreference": "entry-encyclopedia", "phdthesis": "thesis",
+    "mastersthesis": "thesis", "thesis": "thesis", "techreport": "report", "report": "report",
+    "online": "webpage", "electronic": "webpage", "www": "webpage", "patent": "patent", "dataset": "dataset",
+    "data": "dataset", "software": "software", "unpublished": "manuscript", "artwork": "graphic",
+    "image": "graphic", "audio": "song", "music": "song", "movie": "motion_picture", "video": "motion_picture",
+    "jurisdiction": "legal_case", "legislation": "legislation", "legal": "treaty", "letter": "personal_communication",
+    "performance": "speech", "review": "review", "standard": "standard", "misc": "document",
+}
 
 
 def to_csl_json(records: Sequence[Record]) -> list[dict]:
@@ -125,6 +141,8 @@ def to_csl_json(records: Sequence[Record]) -> list[dict]:
             item["URL"] = record.url
         if record.doi:
             item["DOI"] = record.doi
+        if record.extra:
+            _add_biblatex_fields(item, record, extra)
         for variable, value in record.csl:  # what the item had, as it had it
             if value is None:
                 item.pop(variable, None)
@@ -171,6 +189,113 @@ _CSL_VARIABLES = {
     "abstract": "abstract",
     "issn": "ISSN",
 }
+# biblatex fields (and BibTeX fields beyond the standard ones) → CSL variables, as pandoc's
+# BibTeX reader and Better BibTeX map them.  Names and dates are read as such.
+_NAME_FIELDS = {"translator": "translator", "bookauthor": "container-author", "director": "director"}
+_DATE_FIELDS = {"origdate": "original-date", "eventdate": "event-date", "urldate": "accessed"}
+_TEXT_FIELDS = {
+    "shorttitle": "title-short", "shortjournal": "container-title-short", "eventtitle": "event-title",
+    "venue": "event-place", "origtitle": "original-title", "origpublisher": "original-publisher",
+    "origlocation": "original-publisher-place", "pubstate": "status", "version": "version",
+    "pagetotal": "number-of-pages", "volumes": "number-of-volumes", "annotation": "annote", "annote": "annote",
+    "keywords": "keyword", "pmid": "PMID", "pmcid": "PMCID", "library": "call-number",
+}
+# babel's language names (langid) → the language tags CSL takes
+_LANGUAGES = {
+    "english": "en-US", "american": "en-US", "usenglish": "en-US", "british": "en-GB", "ukenglish": "en-GB",
+    "australian": "en-AU", "canadian": "en-CA", "newzealand": "en-NZ", "german": "de-DE", "ngerman": "de-DE",
+    "austrian": "de-AT", "naustrian": "de-AT", "swissgerman": "de-CH", "nswissgerman": "de-CH", "french": "fr-FR",
+    "italian": "it-IT", "spanish": "es-ES", "portuguese": "pt-PT", "brazilian": "pt-BR", "dutch": "nl-NL",
+    "swedish": "sv-SE", "danish": "da-DK", "norwegian": "nb-NO", "norsk": "nb-NO", "nynorsk": "nn-NO",
+    "finnish": "fi-FI", "polish": "pl-PL", "czech": "cs-CZ", "slovak": "sk-SK", "russian": "ru-RU",
+    "ukrainian": "uk-UA", "greek": "el-GR", "turkish": "tr-TR", "hungarian": "hu-HU", "romanian": "ro-RO",
+    "catalan": "ca-AD", "japanese": "ja-JP", "chinese": "zh-CN", "korean": "ko-KR", "hebrew": "he-IL",
+    "arabic": "ar", "latin": "la",
+}
+_EPRINT_URLS = {"arxiv": "https://arxiv.org/abs/", "jstor": "https://www.jstor.org/stable/",
+                "pubmed": "https://www.ncbi.nlm.nih.gov/pubmed/", "googlebooks": "https://books.google.com?id="}
+
+
+def _add_biblatex_fields(item: dict, record: Record, extra: dict[str, str]) -> None:
+    """The CSL variables a record's further BibTeX and biblatex fields stand for: name
+    roles (translator, bookauthor, director), dates (origdate, eventdate, urldate), a
+    subtitle and title addon joined to the title, langid as a language tag, an eprint's
+    URL, and the fields of :data:`_TEXT_FIELDS`."""
+    from .model import iso_dates
+
+    for field, variable in _NAME_FIELDS.items():
+        if extra.get(field):
+            item[variable] = _bib_names(record, field, extra[field])
+    for field, variable in _DATE_FIELDS.items():
+        if extra.get(field):
+            dates = iso_dates(extra[field])
+            item[variable] = ({"date-parts": [[part for part in date if part is not None] for date in dates]}
+                              if dates else {"literal": extra[field]})
+    for field, variable in _TEXT_FIELDS.items():
+        if extra.get(field):
+            item[variable] = extra[field]
+    if extra.get("subtitle") or extra.get("titleaddon"):
+        title = item.get("title", "")
+        if extra.get("subtitle"):
+            title = f"{title}: {extra['subtitle']}" if title else extra["subtitle"]
+        if extra.get("titleaddon"):
+            title = f"{title}. {extra['titleaddon']}" if title else extra["titleaddon"]
+        item["title"] = title
+    language = extra.get("langid") or extra.get("hyphenation") or extra.get("language")
+    if language:
+        item["language"] = _LANGUAGES.get(language.strip().lower(), language.strip())
+    kind = (extra.get("eprinttype") or extra.get("archiveprefix") or "").strip().lower()
+    if extra.get("eprint") and kind in _EPRINT_URLS and "URL" not in item:
+        item["URL"] = _EPRINT_URLS[kind] + extra["eprint"].strip()
+
+
+def _bib_names(record: Record, field: str, decoded: str) -> list[dict]:
+    """The names of a name field of a user's .bib as CSL-JSON names, split as bibtex
+    splits them: from the value as written where it is one braced or quoted value (so
+    that ``{ACME and Sons}`` is one name), else from its decoded text."""
+    from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+
+    from .bibtex import decode
+
+    raw = record.source.raw(field) if record.source is not None else None
+    text = _one_group(raw) if raw is not None else None
+    names = []
+    for person in split_multiple_persons_names(text if text is not None else decoded):
+        parts = parse_single_name_into_parts(person, strict=False)
+
+        def joined(words):
+            return decode(" ".join(words)) if text is not None else " ".join(words)
+
+        family, given = joined(parts.last), joined(parts.first)
+        if not family:
+            family, given = given, ""
+        name = {"family": family}
+        for part, value in (("given", given), ("non-dropping-particle", joined(parts.von)), ("suffix", joined(parts.jr))):
+            if value:
+                name[part] = value
+        names.append(name)
+    return names
+
+
+def _one_group(raw: str) -> str | None:
+    """The contents of a raw value that is one braced (or quoted) group, else None."""
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"' and '"' not in raw[1:-1]:
+        return raw[1:-1]
+    if not (raw.startswith("{") and raw.endswith("}")):
+        return None
+    depth = 0
+    for index, char in enumerate(raw):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and index < len(raw) - 1:
+            return None
+    return raw[1:-1]
+
+
+def _plain_value(record: Record, field: str) -> str:
+    return dict(record.extra).get(field, "").strip().lower()
+
+
 # BibTeX's number is a journal's issue, a report's number, or a book's (a paper's) number
 # in its series.
 _NUMBER_VARIABLES = {"article-journal": "issue", "report": "number"}

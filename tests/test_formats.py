@@ -370,3 +370,34 @@ def test_biber_validation_is_not_vacuous(tmp_path):
     warnings = [line for line in result.stdout.splitlines() if "WARN" in line]
     assert any("bogus" in line for line in warnings)
     assert any("2019-13-45" in line for line in warnings)
+
+
+def test_biblatex_fields_reach_their_csl_variables(tmp_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text(
+        "@book{tolstoy, author={Tolstoy, Leo}, title={War and Peace}, subtitle={A Novel}, shorttitle={War},\n"
+        "  translator={Maude, Louise and {The Maude Translators}}, origdate={1869}, urldate={2024-02-03},\n"
+        "  langid={british}, pubstate={reprint}, origlanguage={russian}, pagetotal={1392}, date={2010}}\n"
+        "@online{page, author={Doe, Jane}, title={A Page}, url={https://example.org}, eventdate={2019-05-20/2019-05-22},\n"
+        "  eventtitle={OpML '19}, venue={Santa Clara}}\n"
+        "@inbook{part, bookauthor={Marx, Karl}, title={Part One}, booktitle={Capital}, year=1867}\n"
+        "@article{paper, author={Roe, Ann}, title={Paper}, journaltitle={J}, eprint={1234.5678}, eprinttype={arxiv},\n"
+        "  entrysubtype={magazine}, year=2020}\n",
+        encoding="utf-8",
+    )
+    items = {item["id"]: item for item in to_csl_json(bib_records(bib))}
+    tolstoy = items["tolstoy"]
+    assert tolstoy["title"] == "War and Peace: A Novel" and tolstoy["title-short"] == "War"
+    assert tolstoy["translator"] == [{"family": "Maude", "given": "Louise"}, {"family": "The Maude Translators"}]
+    assert tolstoy["original-date"] == {"date-parts": [[1869]]} and tolstoy["accessed"] == {"date-parts": [[2024, 2, 3]]}
+    assert (tolstoy["language"], tolstoy["status"], tolstoy["number-of-pages"]) == ("en-GB", "reprint", "1392")
+    page = items["page"]
+    assert page["type"] == "webpage" and page["event-date"] == {"date-parts": [[2019, 5, 20], [2019, 5, 22]]}
+    assert (page["event-title"], page["event-place"]) == ("OpML '19", "Santa Clara")
+    assert items["part"]["container-author"] == [{"family": "Marx", "given": "Karl"}] and items["part"]["type"] == "chapter"
+    assert items["paper"]["URL"] == "https://arxiv.org/abs/1234.5678" and items["paper"]["type"] == "article-magazine"
+    # and the engine prints them
+    from opmlbib.cite import cite
+
+    text = cite([r for r in bib_records(bib) if r.key == "tolstoy"], style="chicago-author-date")
+    assert "Translated by Louise Maude and The Maude Translators" in text
