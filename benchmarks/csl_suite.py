@@ -65,8 +65,17 @@ class Fixture:
 
     @property
     def expressible(self) -> bool:
-        """Whether the command line says it: a bibliography, or a citation of all items."""
+        """Whether a command line without citation items says it: a bibliography (of all
+        items), or a citation of all items."""
         return self.mode == "bibliography" or (self.citation_items is None and self.citations is None)
+
+
+def first_command_line(fixtures: list[Fixture]) -> list[Fixture]:
+    """The fixtures a command line without citation items expresses, as it expresses
+    them: every bibliography of all items, whatever citations the fixture makes."""
+    from dataclasses import replace
+
+    return [replace(f, citation_items=None, citations=None) for f in fixtures if f.expressible]
 
 
 def suite_folder(given: str | None = None) -> Path:
@@ -127,17 +136,72 @@ def write_inputs(fixture: Fixture, folder: Path) -> tuple[Path, Path]:
     return items, style
 
 
+def documents(fixture: Fixture) -> tuple[list[dict], list[dict]]:
+    """The document a CITATIONS fixture builds, before its last call of
+    ``processCitationCluster`` and after it: its citation objects in document order, each
+    with the note the last call that placed it gave it."""
+    known: dict[str, dict] = {}
+    states: list[list[dict]] = [[]]
+    for citation, before, after in fixture.citations:
+        known[citation["citationID"]] = citation
+        order = []
+        for cid, note in before:
+            known[cid] = {**known[cid], "properties": {**known[cid].get("properties", {}), "noteIndex": note}}
+            order.append(cid)
+        order.append(citation["citationID"])
+        for cid, note in after:
+            known[cid] = {**known[cid], "properties": {**known[cid].get("properties", {}), "noteIndex": note}}
+            order.append(cid)
+        states.append([known[cid] for cid in order])
+    return states[-2], states[-1]
+
+
+def cited_keys(document: list[dict]) -> list[str]:
+    return list(dict.fromkeys(str(item["id"]) for citation in document for item in citation["citationItems"]))
+
+
+def marked(before: list[str], after: list[str], before_ids: list[str], after_ids: list[str], last_id: str) -> str:
+    """citeproc-js's runner's listing of a document's citations: ``>>`` for those its last
+    call (re)rendered, the one it placed and those that read otherwise since, ``..`` for
+    the others; each with its place in the document."""
+    was = dict(zip(before_ids, before))
+    lines = []
+    for place, (cid, text) in enumerate(zip(after_ids, after)):
+        mark = ">>" if cid == last_id or was.get(cid) != text else ".."
+        lines.append(f"{mark}[{place}] {text}")
+    return "\n".join(lines)
+
+
 def run_opmlbib(fixture: Fixture, folder: Path) -> str:
-    """What ``opmlbib cite`` prints for the fixture, computed in this process."""
-    from opmlbib.cite import bibliography, cite
+    """What ``opmlbib cite`` prints for the fixture, computed in this process: for
+    CITATION-ITEMS, each citation by itself (``--citations`` of one citation, every item
+    registered as QUERYs); for CITATIONS, the document's citations (``--citations``)."""
+    from opmlbib.cite import bibliography, cite, cite_document
+    from opmlbib.citations import read_citations
     from opmlbib.library import bib_records
     from opmlbib.styles import load_style
 
     items, style = write_inputs(fixture, folder)
     records = bib_records(items)
     by_key = {record.key: record for record in records}
+    ids = list(dict.fromkeys(str(item["id"]) for item in fixture.items))
+
+    def document(citations: list) -> list[str]:
+        keys = ids if fixture.citations is None else cited_keys(citations)
+        chosen = [by_key[key] for key in keys]
+        return [_unwrap(line) for line in cite_document(chosen, read_citations(citations), style=str(style),
+                                                        fmt="html").splitlines()] if citations else []
+
     if fixture.mode == "bibliography":
+        if fixture.citations is not None:
+            return cite([by_key[key] for key in cited_keys(documents(fixture)[1])], style=str(style), fmt="html").strip()
         return cite(records, style=str(style), fmt="html").strip()
+    if fixture.citation_items is not None:
+        return "\n".join(document([cluster])[0] for cluster in fixture.citation_items)
+    if fixture.citations is not None:
+        before, after = documents(fixture)
+        return marked(document(before), document(after), [c["citationID"] for c in before],
+                      [c["citationID"] for c in after], fixture.citations[-1][0]["citationID"])
     keys = citation_order(fixture, lambda: [e.key for e in bibliography(records, load_style(str(style)), "html")])
     return _unwrap(cite([by_key[key] for key in keys], style=str(style), fmt="html", in_text=True))
 
@@ -145,17 +209,34 @@ def run_opmlbib(fixture: Fixture, folder: Path) -> str:
 def run_opmlbib_command(fixture: Fixture, folder: Path) -> str:
     """The same through the installed command (``python -m opmlbib``)."""
     items, style = write_inputs(fixture, folder)
+    ids = list(dict.fromkeys(str(item["id"]) for item in fixture.items))
+
+    def command(*arguments: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "opmlbib", "cite", *arguments, "--bib", str(items), "--style",
+                               str(style), "--format", "html"], capture_output=True, text=True, encoding="utf-8",
+                              stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise RuntimeError(f"exit {done.returncode}: {done.stderr.strip()}")
+        return done.stdout
+
+    def document(citations: list, keys: list[str]) -> list[str]:
+        if not citations:
+            return []
+        path = folder / "citations.json"
+        path.write_text(json.dumps(citations, ensure_ascii=False), encoding="utf-8")
+        return [_unwrap(line) for line in command(*keys, "--citations", str(path)).splitlines()]
+
     if fixture.mode == "bibliography":
-        keys, options = list(dict.fromkeys(str(item["id"]) for item in fixture.items)), []
-    else:
-        keys = citation_order(fixture, lambda: _command_bibliography_keys(fixture, items, style))
-        options = ["--in-text"]
-    command = [sys.executable, "-m", "opmlbib", "cite", *keys, "--bib", str(items), "--style", str(style),
-               "--format", "html", *options]
-    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", stdin=subprocess.DEVNULL)
-    if done.returncode != 0:
-        return f"exit {done.returncode}: {done.stderr.strip()}"
-    return _unwrap(done.stdout)
+        keys = cited_keys(documents(fixture)[1]) if fixture.citations is not None else ids
+        return command(*keys).strip()
+    if fixture.citation_items is not None:
+        return "\n".join(document([cluster], ids)[0] for cluster in fixture.citation_items)
+    if fixture.citations is not None:
+        before, after = documents(fixture)
+        return marked(document(before, []), document(after, []), [c["citationID"] for c in before],
+                      [c["citationID"] for c in after], fixture.citations[-1][0]["citationID"])
+    keys = citation_order(fixture, lambda: _command_bibliography_keys(fixture, items, style))
+    return _unwrap(command(*keys, "--in-text"))
 
 
 def _command_bibliography_keys(fixture: Fixture, items: Path, style: Path) -> list[str]:
@@ -171,24 +252,51 @@ def _command_bibliography_keys(fixture: Fixture, items: Path, style: Path) -> li
 
 
 def run_citeproc_py(fixture: Fixture) -> str:
-    """citeproc-py alone: the items, the style, its HTML formatter."""
+    """citeproc-py alone: the items, the style, its HTML formatter, the same citations."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON
 
-    ids = [str(item["id"]) for item in fixture.items]
-    style = CitationStylesStyle(io.BytesIO(fixture.csl.encode("utf-8")), validate=False)
-    bibliography = CitationStylesBibliography(style, CiteProcJSON(json.loads(json.dumps(fixture.items))), formatter.html)
-    for key in ids:
-        bibliography.register(Citation([CitationItem(key)]))
-    if style.has_bibliography():
-        bibliography.sort()
+    def engine(keys: list[str]):
+        style = CitationStylesStyle(io.BytesIO(fixture.csl.encode("utf-8")), validate=False)
+        bibliography = CitationStylesBibliography(style, CiteProcJSON(json.loads(json.dumps(fixture.items))),
+                                                  formatter.html)
+        for key in keys:
+            bibliography.register(Citation([CitationItem(key)]))
+        if style.has_bibliography():
+            bibliography.sort()
+        return style, bibliography
+
+    def cite(bibliography, items: list[dict]) -> str:
+        cites = []
+        for item in items:
+            options = {name: item[name] for name in ("prefix", "suffix") if item.get(name)}
+            if item.get("locator") is not None:
+                options["locator"] = Locator(item.get("label", "page"), str(item["locator"]))
+            cites.append(CitationItem(str(item["id"]), **options))
+        citation = Citation(cites)
+        bibliography.register(citation)
+        return str(bibliography.cite(citation, lambda item: None)).strip()
+
+    def document(citations: list[dict]) -> list[str]:
+        _, bibliography = engine(cited_keys(citations))
+        return [cite(bibliography, citation["citationItems"]) for citation in citations]
+
+    ids = list(dict.fromkeys(str(item["id"]) for item in fixture.items))
     if fixture.mode == "bibliography":
+        keys = cited_keys(documents(fixture)[1]) if fixture.citations is not None else ids
+        _, bibliography = engine(keys)
         entries = "".join(f'  <div class="csl-entry">{entry}</div>\n' for entry in bibliography.bibliography())
         return f'<div class="csl-bib-body">\n{entries}</div>'
+    if fixture.citation_items is not None:
+        return "\n".join(cite(engine(ids)[1], cluster) for cluster in fixture.citation_items)
+    if fixture.citations is not None:
+        before, after = documents(fixture)
+        return marked(document(before), document(after), [c["citationID"] for c in before],
+                      [c["citationID"] for c in after], fixture.citations[-1][0]["citationID"])
+    _, bibliography = engine(ids)
     keys = citation_order(fixture, lambda: [str(key) for key in bibliography.keys])
-    citation = Citation([CitationItem(key) for key in keys])
-    bibliography.register(citation)
-    return str(bibliography.cite(citation, lambda item: None)).strip()
+    return cite(bibliography, [{"id": key} for key in keys])
 
 
 # -------------------------------------------------------------------- running
@@ -295,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help="run only these fixtures")
     parser.add_argument("--suite", help=f"the fixtures' folder (default: {DEFAULT_SUITE})")
+    parser.add_argument("--all", action="store_true",
+                        help="all fixtures, those with CITATION-ITEMS or CITATIONS too (through --citations)")
     parser.add_argument("--failures", action="store_true", help="list every failing fixture by cause")
     parser.add_argument("--show", action="store_true", help="print expected and actual output of failing fixtures")
     parser.add_argument("--cli", type=int, default=0, metavar="N",
@@ -306,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     if not folder.is_dir():
         print(f"no CSL test suite at {folder} (pass --suite DIR)", file=sys.stderr)
         return 2
-    fixtures = [f for f in load_fixtures(folder, args.names) if f.expressible]
+    every = load_fixtures(folder, args.names)
+    fixtures = every if args.all else first_command_line(every)
     ours = run_suite(fixtures, "opmlbib")
     alone = run_suite(fixtures, "citeproc-py")
     passed = sorted(name for name, o in ours.items() if o.passed)
@@ -315,9 +426,18 @@ def main(argv: list[str] | None = None) -> int:
     won = sorted(set(passed) - set(passed_alone))
 
     print(f"CSL test suite: {folder}")
-    print(f"fixtures a command line expresses: {len(fixtures)}")
-    print(f"  opmlbib            {len(passed):4d} pass")
-    print(f"  citeproc-py alone  {len(passed_alone):4d} pass")
+    if args.all:
+        first = {f.name for f in every if f.expressible}
+        print(f"all fixtures: {len(fixtures)}")
+        print(f"  opmlbib            {len(passed):4d} pass ({len(first & set(passed))} of the {len(first)} "
+              "bibliographies (of the works cited, where the fixture cites) and citations of all items, "
+              f"{len(set(passed) - first)} of the {len(fixtures) - len(first)} with CITATION-ITEMS or CITATIONS)")
+        print(f"  citeproc-py alone  {len(passed_alone):4d} pass ({len(first & set(passed_alone))}, "
+              f"{len(set(passed_alone) - first)})")
+    else:
+        print(f"fixtures a command line expresses without citation items: {len(fixtures)}")
+        print(f"  opmlbib            {len(passed):4d} pass")
+        print(f"  citeproc-py alone  {len(passed_alone):4d} pass")
     print(f"  passed by citeproc-py alone, not by opmlbib: {len(lost)}; by opmlbib alone: {len(won)}")
     for name in lost:
         print(f"    lost: {name}")
@@ -351,16 +471,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"through the command: {len(sample)} fixtures, {disagree} differ from the in-process run")
 
     if args.record:
-        counts = Counter(o.passed for o in ours.values())
-        RECORD.write_text(json.dumps({
-            "suite": str(folder.relative_to(ROOT.parent)) if folder.is_relative_to(ROOT.parent) else str(folder),
-            "fixtures": len(fixtures),
-            "opmlbib_passes": counts[True],
-            "citeproc_py_passes": passed_alone,
-            "citeproc_py_passes_not_yet_kept": lost,
-        }, indent=1) + "\n", encoding="utf-8")
-        print(f"recorded in {RECORD.relative_to(ROOT)}")
+        record(folder, every)
     return 0
+
+
+def record(folder: Path, every: list[Fixture]) -> None:
+    """Write the figures the tests hold opmlbib to: the passes without citation items and
+    with all fixtures, and the fixtures citeproc-py alone passes in either way."""
+    first, whole = first_command_line(every), every
+    figures = {}
+    kept_out: set[str] = set()
+    for label, fixtures in (("expressible", first), ("all", whole)):
+        ours = {name for name, o in run_suite(fixtures).items() if o.passed}
+        alone = {name for name, o in run_suite(fixtures, "citeproc-py").items() if o.passed}
+        figures[f"{label}_fixtures"] = len(fixtures)
+        figures[f"{label}_opmlbib_passes"] = len(ours)
+        figures[f"{label}_citeproc_py_passes"] = sorted(alone)
+        kept_out |= alone - ours
+    RECORD.write_text(json.dumps({
+        "suite": str(folder.relative_to(ROOT.parent)) if folder.is_relative_to(ROOT.parent) else str(folder),
+        **figures,
+        "citeproc_py_passes_not_yet_kept": sorted(kept_out),
+    }, indent=1) + "\n", encoding="utf-8")
+    print(f"recorded in {RECORD.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

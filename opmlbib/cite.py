@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from . import markup
 from .csljson import NOCASE_CLOSE, NOCASE_OPEN, csl_title, from_csl_json, to_csl_json
 from .errors import OpmlbibError, StyleError
+from .citations import Citation, CiteItem
 from .markup import Quotes
 
 if TYPE_CHECKING:  # annotations only: styles.py is loaded when a style is asked for
@@ -184,6 +185,9 @@ class _Session:
         self.substitute = bibliography.get("subsequent-author-substitute") if bibliography is not None else None
         self.state.mark_names = self.substitute is not None
         self._guard(_disambiguate, self.state, csl.root, self.bib.items, style.xml)
+        citation_element = csl.root.citation
+        self.near_note_distance = int(citation_element.get("near-note-distance", "5")) if citation_element is not None else 5
+        self.document: list[Citation] = []
         self.fmt = fmt
 
     def _guard(self, func, *args):
@@ -207,16 +211,47 @@ class _Session:
             rendered = _substitute_authors(rendered, self.substitute, rule)
         return [Entry(self.by_id[key].key, _finish(text, self.piq, self.fmt, self.quotes)) for key, text in zip(keys, rendered)]
 
-    def citation(self, keys: Sequence[str]) -> str:
-        from citeproc import Citation, CitationItem
-
-        citation = Citation([CitationItem(key) for key in keys])
-        missing = [key for key in keys if key.lower() not in self.by_id]
+    def citation(self, items: Sequence[str | CiteItem], note: int = 0) -> str:
+        """One citation of ``items`` (keys, or cite items with locators and the like),
+        the next in the document this session renders: positions (ibid, subsequent)
+        follow from the citations before it."""
+        citation = Citation(tuple(CiteItem(item) if isinstance(item, str) else item for item in items), note)
+        missing = [item.key for item in citation.items if item.key.lower() not in self.by_id]
         if missing:
             raise OpmlbibError(f"no record with the key {missing[0]!r}")
-        self.bib.register(citation)
-        text = self._guard(self.bib.cite, citation, lambda item: None)
-        return _finish(str(text), self.piq, self.fmt, self.quotes)
+        self.document.append(citation)
+        places = _positions(self.document, self.near_note_distance)[-1]
+        return self._render(citation, places)
+
+    def citations(self, citations: Sequence[Citation]) -> list[str]:
+        """A document's citations, in order, each as it reads where it stands (fix 18)."""
+        for citation in citations:
+            missing = [item.key for item in citation.items if item.key.lower() not in self.by_id]
+            if missing:
+                raise OpmlbibError(f"no record with the key {missing[0]!r}")
+        self.document.extend(citations)
+        places = _positions(self.document, self.near_note_distance)[-len(citations):] if citations else []
+        return [self._render(citation, place) for citation, place in zip(citations, places)]
+
+    def narrative(self, items: Sequence[str | CiteItem]) -> str:
+        """Each work's author, then the rest of its cite (``Hsu et al. (2019)``), as
+        pandoc writes a narrative citation with citeproc; the author alone does not
+        count as a cite of the work (for ibid and the like)."""
+        out = []
+        for item in (CiteItem(i) if isinstance(i, str) else i for i in items):
+            author = self._render(Citation((item._replace(author_only=True, locator=None, suffix=""),)),
+                                  [{"position": "first", "near-note": False}])
+            rest = self.citation([item._replace(suppress_author=True, prefix="")])
+            out.append(" ".join(part for part in (author, rest) if part))
+        return "; ".join(out)
+
+    def _render(self, citation: Citation, places: list[dict]) -> str:
+        from citeproc import Citation as EngineCitation
+
+        engine = EngineCitation([_engine_cite(item, place, self.fmt, self.quotes) for item, place in zip(citation.items, places)])
+        self.bib.register(engine)
+        text = self._guard(self.bib.cite, engine, lambda item: None)
+        return _finish(str(text) if text is not None else "", self.piq, self.fmt, self.quotes)
 
 
 # Characters of the records' text that the output format would read as markup.  They
@@ -234,6 +269,87 @@ _NOCASE_SPLIT = re.compile("(" + re.escape(NOCASE_OPEN) + "|" + re.escape(NOCASE
 
 #: Variables whose text is not rich text: identifiers, codes, addresses.
 _NOT_RICH_TEXT = frozenset({"id", "type", "URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "language", "citation-key"})
+
+
+def _engine_cite(item: CiteItem, place: dict, fmt: str, quotes: Quotes):
+    """A cite item as citeproc-py's citation item, with its position in the document
+    (fix 18) and its affixes as the item's text is (rich text, escaped)."""
+    from citeproc import CitationItem
+    from citeproc.source import Locator
+
+    options: dict = {}  # as a dict, past citeproc-py's warning about keys it does not know
+    if item.locator is not None:
+        options["locator"] = Locator(item.label, _engine_value(item.locator, fmt, quotes, False))
+    for name, value in (("prefix", item.prefix), ("suffix", item.suffix)):
+        if value:
+            options[name] = _engine_value(value, fmt, quotes, True)
+    options.update(place)
+    if item.suppress_author:
+        options["suppress-author"] = True
+    if item.author_only:
+        options["author-only"] = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationItem(item.key, **options)
+
+
+# A number as CSL's is-numeric takes one: numbers, with letters before or after them
+# ("2a", "A3"), in ranges and lists ("39-41", "2, 4 & 6").
+_NUMERIC = re.compile(r"[A-Za-z]*\d+[A-Za-z]*(?:\s*(?:[-\u2013,&]|and)\s*[A-Za-z]*\d+[A-Za-z]*)*")
+
+
+def _positions(document: Sequence[Citation], near_note_distance: int) -> list[list[dict]]:
+    """Where each cite of a document stands, as citeproc-js works it out (fix 18): its
+    position (first; subsequent; ibid, the same work as the cite just before, in the same
+    citation or in the only citation of the same or the note before; ibid-with-locator,
+    when the locator differs), whether a cite of the same work is within
+    near-note-distance notes before it, and the note its work was first cited in."""
+    first_note: dict[str, int] = {}
+    last_note: dict[str, int] = {}
+    per_note: dict[int, int] = {}
+    for citation in document:
+        per_note[citation.note] = per_note.get(citation.note, 0) + 1
+    out = []
+    for index, citation in enumerate(document):
+        previous = document[index - 1] if index else None
+        places = []
+        for place, item in enumerate(citation.items):
+            key = item.key.lower()
+            info: dict = {}
+            if key not in last_note:
+                position = "first"
+                first_note[key] = last_note[key] = citation.note
+            else:
+                before = None
+                if place:
+                    before = citation.items[place - 1]
+                elif previous is not None and previous.note != citation.note:
+                    head = previous.items[0]
+                    if previous.note >= citation.note - 1 and (per_note[previous.note] == 1 or previous.note == 0):
+                        before = head
+                elif previous is not None:
+                    before = previous.items[-1]
+                ibid = before is not None and before.key.lower() == key
+                here = (item.locator, item.label) if item.locator else None
+                there = (before.locator, before.label) if ibid and before.locator else None
+                if ibid and there and not here:
+                    ibid = False
+                if ibid:
+                    position = "ibid-with-locator" if here and here != there else "ibid"
+                else:
+                    position = "subsequent"
+                if first_note.get(key) != citation.note:
+                    info["first-reference-note-number"] = first_note.get(key)
+            if citation.note:
+                near = position != "first" and citation.note - last_note.get(key, citation.note) <= near_note_distance
+                last_note[key] = citation.note
+            else:
+                near = position != "first"
+            info["position"] = item.position or position
+            info["near-note"] = near if item.near_note is None else item.near_note
+            places.append(info)
+        out.append(places)
+    return out
 
 
 def _engine_item(item: dict, fmt: str, quotes: Quotes) -> dict:
@@ -356,7 +472,7 @@ def _finish(text: str, punctuation_in_quote: bool = True, fmt: str = "text", quo
             return before + mark + closing
 
         text = re.sub(rf"(.)((?:[\u201d\u2019\"'\u00bb]{_QUOTE_END})+)([.,])", inside, text)
-    text = text.replace(_QUOTE_END, "")
+    text = text.replace(_QUOTE_END, "").replace(markup.KEEP_OUTSIDE, "")
     for ch, escaped in _LITERALS[fmt].items():
         text = text.replace(_STAND_IN[ch], escaped)
     return text
@@ -377,15 +493,21 @@ def citation(records: Sequence[Record], style: Style, fmt: str = "text", keys: S
 CITE_FORMATS = (*FORMATS, "bibtex", "csljson", "key")
 
 
-def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "text", in_text: bool = False) -> str:
+def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "text", in_text: bool = False,
+         items: Sequence[CiteItem] | None = None, narrative: bool = False, command: str = "cite") -> str:
     """What ``opmlbib cite`` prints for ``records`` (already chosen, in query order).
 
     text, html and markdown: one bibliography in the style's order (one entry a line),
-    or with ``in_text`` one in-text citation of all records; bibtex: the records as
-    BibTeX; csljson: the CSL-JSON items; key: a LaTeX ``\\cite`` command.
+    or with ``in_text`` one in-text citation of all records, each as its cite item in
+    ``items`` says (locator, affixes, suppress-author, author-only), or with
+    ``narrative`` each record's author and then the rest of its cite ("Hsu et al.
+    (2019)"); bibtex: the records as BibTeX; csljson: the CSL-JSON items; key: a LaTeX
+    citation command (``command``: ``\\cite``, natbib's, biblatex's) of the cite items.
     """
     if fmt not in CITE_FORMATS:
         raise OpmlbibError(f"unknown format {fmt!r}; choose from {', '.join(CITE_FORMATS)}")
+    if items is None:
+        items = [CiteItem(record.key) for record in records]
     if fmt == "bibtex":
         from .bibtex import format_bibtex
 
@@ -395,17 +517,34 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
 
         return format_csl_json(records)
     if fmt == "key":
-        return "\\cite{" + ",".join(r.key for r in records) + "}\n"
+        from .latexcite import latex_citation
+
+        return latex_citation(items, "citet" if narrative and command == "cite" else command) + "\n"
     from .styles import load_style
 
     session = _Session(records, load_style(style), fmt)
-    if in_text:
-        text = session.citation([r.key for r in records])
+    if in_text or narrative:
+        text = session.narrative(items) if narrative else session.citation(items)
         return (f'<span class="csl-citation">{text}</span>' if fmt == "html" else text) + "\n"
     if fmt == "html":
         body = "".join(f'  <div class="csl-entry">{e.text}</div>\n' for e in session.bibliography())
         return f'<div class="csl-bib-body">\n{body}</div>\n'
     return "".join(e.text + "\n" for e in session.bibliography())
+
+
+def cite_document(records: Sequence[Record], citations: Sequence[Citation], *, style: str | None = None,
+                  fmt: str = "text") -> str:
+    """What ``opmlbib cite --citations`` prints: each of a document's citations, in order,
+    one a line, each as it reads where it stands in the document (first, subsequent,
+    ibid, near a note), the works told apart across the document."""
+    if fmt not in FORMATS:
+        raise OpmlbibError(f"a document's citations are rendered as {', '.join(FORMATS)}, not {fmt}")
+    from .styles import load_style
+
+    texts = _Session(records, load_style(style), fmt).citations(citations)
+    if fmt == "html":
+        texts = [f'<span class="csl-citation">{text}</span>' for text in texts]
+    return "".join(text + "\n" for text in texts)
 
 
 # ------------------------------------------------------------------ citeproc-py fixes
@@ -528,6 +667,14 @@ def cite(records: Sequence[Record], *, style: str | None = None, fmt: str = "tex
 #    disambiguate_InitializeWithButNoDisambiguation, disambiguate_YearSuffixMixedDates,
 #    magic_ImplicitYearSuffixDelimiter, magic_ImplicitYearSuffixExplicitDelimiter,
 #    bugreports_disambigHang, bugreports_MatchedAuthorAndDate.
+# 18. Citations in a document (:func:`_positions`, :class:`opmlbib.citations.Citation`):
+#    each cite's position (first, subsequent, ibid, ibid-with-locator) and near-note as
+#    citeproc-js works them out from the citations before it and their notes, not from
+#    what citeproc-py happened to render before; first-reference-note-number; a locator
+#    in is-numeric; suppress-author and author-only cites; citation numbers not
+#    collapsed across a cite with a locator or affixes.  Fixtures: position_*,
+#    integration_* and most of the 204 with CITATION-ITEMS or CITATIONS
+#    (``python benchmarks/csl_suite.py --all``).
 
 _QUOTE_END = markup.QUOTE_END
 
@@ -769,7 +916,7 @@ def _render_cite(layout, item, without_names: bool = False):
     _begin_cite(layout, item)
     state = _state(layout)
     if state is not None:
-        state.without_names = without_names
+        state.without_names = without_names or bool(item.get("suppress-author"))
     try:
         output = layout.render_children(item)
     except VariableError:
@@ -778,6 +925,8 @@ def _render_cite(layout, item, without_names: bool = False):
         if state is not None:
             state.without_names = False
     names = state.first_names if state is not None else None
+    if item.get("author-only"):  # the cite's names alone (fix 18)
+        output = names
     if output is None or str(output) == "":
         return None, names
     return item.get("prefix", "") + output + item.get("suffix", ""), names
@@ -797,14 +946,17 @@ def _collapsed(layout, cites: list[_Cite]):
     if collapse == "citation-number":
         run: list[_Cite] = []
         for cite in cites + [None]:
-            if cite is not None and run and cite.item.number == run[-1].item.number + 1:
+            alone = cite is not None and not any(cite.item.get(k) for k in ("locator", "prefix", "suffix"))
+            if alone and run and cite.item.number == run[-1].item.number + 1:
                 run.append(cite)
                 continue
             if len(run) >= 3:
                 pieces.append((run[0].text + "\u2013" + run[-1].text, delimiter))
             else:
                 pieces.extend((c.text, delimiter) for c in run)
-            run = [cite] if cite is not None else []
+            run = [cite] if alone else []
+            if cite is not None and not alone:
+                pieces.append((cite.text, delimiter))
     elif collapse in ("year", "year-suffix", "year-suffix-ranged"):
         state = _state(layout)
         # as citeproc-js: ", " within a group in an in-text style, else the layout's delimiter
@@ -1126,7 +1278,7 @@ def _render_names(element, item, variable: str, context, sort_options):
         if given and initialize_with is not None and level < 2:
             given = element.initialize(given, initialize_with, context)
         if name_form == "short" or not given and not dropping:
-            text = affixed("family", [formatted("family", particle), formatted("family", family)])
+            text = affixed("family", [_particle_with(formatted("family", particle), formatted("family", family))])
             if name_form != "short" and suffix:
                 text = join([text, String(suffix)], ", " if name.get("comma-suffix") else " ")
             rendered.append(text)
@@ -1207,10 +1359,8 @@ def _join_names(element, option, rendered, inverted, et_al: bool, use_last: bool
 
 
 def _is_subsequent(item, context) -> bool:
-    """Whether a cite's item was cited before in the document (position subsequent)."""
-    layout = context.get_layout() if context is not None else None
-    cites = getattr(layout.getparent(), "cites", None) if layout is not None else None
-    return bool(cites) and item.key in (cite.key for cite in cites)
+    """Whether a cite's item was cited before in the document (fix 18)."""
+    return item.get("position", "first") != "first"
 
 
 def _inherited_name_option(element, name: str, context) -> str | None:
@@ -1369,8 +1519,33 @@ def _element_classes() -> dict:
                     return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
             return super().render(item, context=context, delimiter=delimiter, **kwargs)
 
-    class YearSuffixFix:  # fix 15: the year-suffix variable
+        def _is_numeric(self, item):  # fix 18: a locator is a variable too; ranges and lists are numbers
+            out = []
+            for variable in self.get("is-numeric").split():
+                if variable == "locator":
+                    value = item.locator.identifier if item.has_locator else None
+                else:
+                    value = item.reference.get(variable.replace("-", "_"))
+                out.append(value is not None and _NUMERIC.fullmatch(str(value).strip()) is not None)
+            return out
+
+        def _position(self, item, context):  # fix 18
+            if context is None:
+                context = self
+            if context.xpath_search("./ancestor::*[self::cs:bibliography]"):
+                return [False]
+            position = item.get("position", "first")
+            tests = {"first": position == "first", "subsequent": position != "first",
+                     "ibid": position in ("ibid", "ibid-with-locator"), "ibid-with-locator": position == "ibid-with-locator",
+                     "near-note": bool(item.get("near-note"))}
+            return [tests.get(name, False) for name in self.get("position").split()]
+
+    class YearSuffixFix:  # fixes 15 and 18: the year-suffix and first-reference-note-number variables
         def _variable(self, item, context):
+            if self.get("variable") == "first-reference-note-number":
+                if item.get("first-reference-note-number") is None:
+                    raise VariableError
+                return String(str(item["first-reference-note-number"]))
             if self.get("variable") != "year-suffix":
                 return super()._variable(item, context)
             state = _state(self)
@@ -1412,6 +1587,8 @@ def _element_classes() -> dict:
             text = _collapsed(self, rendered)
             for item in bad:
                 text = join([text, callback(item) or f"{item.key}?"], self.get("delimiter", ""))
+            if cites and all(item.get("author-only") for item in cites):
+                return text  # the authors alone, without the citation's affixes (fix 18)
             return self.format(self.wrap(text))
 
         def render_bibliography(self, citation_items):
@@ -1580,4 +1757,4 @@ def _locale_parser():
     return parser
 
 
-__all__ = ["CITE_FORMATS", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]
+__all__ = ["CITE_FORMATS", "cite_document", "Entry", "FORMATS", "cite", "bibliography", "citation", "csl_title", "from_csl_json", "to_csl_json"]

@@ -24,6 +24,10 @@ QUOTE_OPEN, QUOTE_CLOSE = "\ue020", "\ue021"
 #: Marks the end of every closing quote in :func:`render`'s output, for a caller that
 #: moves punctuation inside quotes; :func:`strip_marks` removes it.
 QUOTE_END = "\ue000"
+#: Follows a value's closing quote that more of the same value follows: punctuation
+#: there is the value's own and stays where it is (citeproc-js moves only punctuation the
+#: style adds); :func:`strip_marks` removes it.
+KEEP_OUTSIDE = "\ue03e"
 
 # Each kind of formatting: its stand-ins (open, close), the attribute it sets and the
 # value it sets by default.
@@ -44,6 +48,7 @@ _KINDS = {
 STAND_INS = frozenset(ch for open_, close, _, _ in _KINDS.values() for ch in (open_, close)) | {QUOTE_OPEN, QUOTE_CLOSE}
 #: The stand-ins that close formatting (quotes aside).
 CLOSING = frozenset(spec[1] for kind, spec in _KINDS.items() if "quote" not in kind)
+_QUOTE_CLOSERS = (_KINDS["quote"][1], _KINDS["inner-quote"][1])
 _BY_CHAR = {ch: (kind, ch == spec[0]) for kind, spec in _KINDS.items() for ch in spec[:2]}
 NORMAL = {"font-style": "normal-style", "font-weight": "normal-weight", "font-variant": "normal-variant"}
 
@@ -140,7 +145,9 @@ def parse(text: str, quotes: Quotes = Quotes()) -> str:
     closing: dict[int, str] = {}
     for index, token in enumerate(tokens):
         if index in closing:
-            out.append(closing.pop(index))
+            closer = closing.pop(index)
+            rest = "".join(t.text for t in tokens[index + 1:])
+            out.append(closer + (KEEP_OUTSIDE if closer in _QUOTE_CLOSERS and rest.strip() else ""))
         elif index in pairs:
             kind = token.kind
             if kind == "straight":
@@ -177,7 +184,7 @@ def source(text: str) -> str:
 
 def plain(text: str) -> str:
     """``text`` without stand-ins (for sorting and comparing)."""
-    return "".join(ch for ch in text if ch not in STAND_INS and ch != QUOTE_END)
+    return "".join(ch for ch in text if ch not in STAND_INS and ch not in (QUOTE_END, KEEP_OUTSIDE))
 
 
 # -------------------------------------------------------------------- printing
@@ -287,4 +294,4 @@ def _split_tags(html: str) -> list[str]:
 
 
 def strip_marks(text: str) -> str:
-    return text.replace(QUOTE_END, "")
+    return text.replace(QUOTE_END, "").replace(KEEP_OUTSIDE, "")
