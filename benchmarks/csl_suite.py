@@ -1,6 +1,6 @@
 """The CSL processor test suite through ``opmlbib cite``, and through citeproc-py alone.
 
-    python benchmarks/csl_suite.py [--suite DIR] [--failures] [--cli N] [--record] [--show NAME] [NAME...]
+    python benchmarks/csl_suite.py [--all] [--suite DIR] [--failures] [--show] [--cli N] [--record] [NAME...]
 
 The fixtures are those of the official test suite (citation-style-language/test-suite),
 ``../shared/csl-test-suite/processor-tests/humans`` from the repository's root unless
@@ -16,6 +16,17 @@ expected RESULT.  A fixture is run as citeproc-js's own test runner runs it:
   bibliography's order when the style's bibliography sorts, else INPUT's), as
   ``opmlbib cite ID... --in-text`` prints it less the ``csl-citation`` span.
 
+These are the 641 fixtures a command line without citation items expresses (every
+bibliography fixture read so).  ``--all`` runs all 845, the others as citeproc-js's runner
+runs them too:
+
+- CITATION-ITEMS: each citation by itself, every item registered: ``opmlbib cite ID...
+  --citations one.json`` for each (``makeCitationCluster``), one line each;
+- CITATIONS: the document the fixture's calls of ``processCitationCluster`` build,
+  through ``opmlbib cite --citations doc.json``, listed as the runner lists it (``>>[n]``
+  for the citations the last call placed or changed, ``..[n]`` for the others); a
+  bibliography fixture prints the bibliography of the works cited, in the order cited.
+
 opmlbib is run in this process through the functions the command calls (reading
 ``input.json`` with :func:`opmlbib.library.bib_records`, rendering with
 :func:`opmlbib.cite.cite`); ``--cli N`` also runs the first N fixtures (or the
@@ -25,8 +36,9 @@ opmlbib's.  An output passes if it equals the RESULT once both are stripped of
 surrounding whitespace, as the suite's own runner compares them.
 
 Printed: the pass counts, the fixtures citeproc-py alone passes and opmlbib does not,
-and (``--failures``) every failing fixture grouped by cause.  ``--record`` writes the
-figures the tests hold opmlbib to (``tests/data/csl_suite.json``).
+and (``--failures``) every failing fixture grouped by cause (``--show``: what each
+expects and gets).  ``--record`` writes the figures the tests hold opmlbib to, both
+ways (``tests/data/csl_suite.json``).
 """
 
 from __future__ import annotations
@@ -41,7 +53,7 @@ import subprocess
 import sys
 import tempfile
 import warnings
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """The CSL processor test suite: opmlbib passes at least as many fixtures as recorded, and
-every fixture citeproc-py passes on its own.
+every fixture citeproc-py passes on its own, both of the 641 fixtures a command line
+without citation items expresses and of all 845.
 
 The fixtures are in ``../shared/csl-test-suite/`` beside the repository (CI has them; a
 checkout without them skips these tests, except under CI, where they fail).  The run and
