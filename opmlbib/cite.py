@@ -271,6 +271,9 @@ _NOCASE_SPLIT = re.compile("(" + re.escape(NOCASE_OPEN) + "|" + re.escape(NOCASE
 _NOT_RICH_TEXT = frozenset({"id", "type", "URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "language", "citation-key"})
 
 
+# -------------------------------------------------- items and cites for the engine
+
+
 def _engine_cite(item: CiteItem, place: dict, fmt: str, quotes: Quotes):
     """A cite item as citeproc-py's citation item, with its position in the document
     (fix 18) and its affixes as the item's text is (rich text, escaped)."""
@@ -547,7 +550,7 @@ def cite_document(records: Sequence[Record], citations: Sequence[Citation], *, s
     return "".join(text + "\n" for text in texts)
 
 
-# ------------------------------------------------------------------ citeproc-py fixes
+# --------------------------------------------------------------- citeproc-py fixes
 #
 # citeproc-py 0.11 departs from CSL 1.0 (as citeproc-js implements it) in many ways,
 # and lacks some of it (disambiguation, collapsing, subsequent-author-substitute).  Each
@@ -856,7 +859,7 @@ def _sorted(items: list, keys: list[list], descending: list[bool]) -> list:
     return [items[index] for index in order]
 
 
-# ------------------------------------------------------------------ engine state
+# -------------------------------------------------------------------- engine state
 
 
 class _State:
@@ -896,6 +899,9 @@ def _begin_cite(element, item) -> None:
     state = _state(element)
     if state is not None:
         state.begin(item, element.getparent().tag.endswith("bibliography"))
+
+
+# ------------------------------------------------------------ cites and collapsing
 
 
 class _Cite(NamedTuple):
@@ -1006,6 +1012,9 @@ def _continues_range(text: str, letters: str) -> bool:
     return bool(match) and len(letters) == 1 and len(match.group(1)) == 1 and ord(letters) == ord(match.group(1)) + 1
 
 
+# ---------------------------------------------------- subsequent-author-substitute
+
+
 # Marks around the names an entry starts with, and around each name, for
 # subsequent-author-substitute (fix 16).
 NAMES_OPEN, NAMES_CLOSE, NAME_OPEN, NAME_CLOSE = "\ue040", "\ue041", "\ue042", "\ue043"
@@ -1044,6 +1053,9 @@ def _substitute_authors(entries: list[str], substitute: str, rule: str) -> list[
         # a display block left empty goes, as in citeproc-js
         out.append(entry.translate(_NAME_MARKS).replace('\n\n    <div class="csl-block"></div>\n', ""))
     return out
+
+
+# ------------------------------------------------------------------ disambiguation
 
 
 def _suffix_letters(number: int) -> str:
@@ -1179,7 +1191,7 @@ def _names_of(item) -> list:
 
 
 
-# ------------------------------------------------------------------------ names
+# --------------------------------------------------------------------------- names
 
 
 def _initialize(given: str, mark: str, hyphen: bool) -> str:
@@ -1664,7 +1676,7 @@ def _parse_style(xml: bytes, locale: str):
     return style
 
 
-# ------------------------------------------------------------------ locale files
+# -------------------------------------------------------------------- locale files
 #
 # Not a fix: citeproc-py finds a term of a locale file (``and``, ``et-al``, a month
 # name, ...) with an XPath query over all 380-odd terms of the file, once per use, which
