@@ -14,8 +14,9 @@ Keys come out in citation order, each once; ``*`` stands where "everything" was 
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,23 +59,33 @@ def read_aux(path: str | Path) -> Citations:
     main = Path(path)
     keys: dict[str, None] = {}
     missing: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def visit(file: Path, included_from: Path | None) -> None:
-        resolved = file.resolve()
+    def entries(file: Path, included: bool) -> Iterator[tuple[str, str]]:
+        """What ``file`` cites and includes; nothing if it was read before or, included,
+        does not exist."""
+        resolved = os.path.realpath(file)
         if resolved in seen:
-            return
+            return iter(())
         seen.add(resolved)
-        if included_from is not None and not file.exists():
+        if included and not file.exists():
             missing.append(file)
-            return
-        for kind, value in parse_aux(_read_text(file), file):
+            return iter(())
+        return iter(parse_aux(_read_text(file), file))
+
+    # Depth first, as LaTeX reads them: an included file's citations come where it is
+    # included.  A stack of the files being read, not recursion: a chain of inclusions
+    # may be as long as there are files.
+    reading = [entries(main, included=False)]
+    while reading:
+        for kind, value in reading[-1]:
             if kind == "cite":
                 keys.setdefault(value, None)
             else:
-                visit(main.parent / value, file)
-
-    visit(main, None)
+                reading.append(entries(main.parent / value, included=True))
+                break
+        else:
+            reading.pop()
     return Citations(tuple(keys), tuple(missing))
 
 
@@ -108,12 +119,9 @@ def parse_aux(text: str, path: str | Path | None = None) -> list[tuple[str, str]
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise AuxError("is a folder, not an .aux file", path=path) from None
-    except OSError as exc:
-        raise AuxError(f"cannot read the .aux file: {exc.strerror or exc}", path=path) from None
+    from .files import MAX_TEXT_BYTES, read_file
+
+    data = read_file(path, what=".aux file", limit=MAX_TEXT_BYTES, error=AuxError)
     if b"\x00" in data:
         raise AuxError("binary data, not a LaTeX .aux file", path=path)
     # Keys are ASCII; anything else (labels in a legacy encoding) only needs to pass through.
@@ -124,8 +132,9 @@ def select(records: Sequence[Record], keys: Iterable[str]) -> tuple[tuple[Record
     """The records the keys name, in citation order and each once, and the keys that name
     no record.  :data:`ALL` brings in every record not cited before it, in library order.
 
-    The ``crossref`` parents of the chosen records come along, after every record that
-    refers to them, as bibtex needs them to be (a cited parent moves there too).
+    The ``crossref`` parents of the chosen records (and theirs, and the entries ``xdata``
+    names) come along, after every record that refers to them, as bibtex needs them to be
+    (a cited parent moves there too).
     """
     by_key = {record.key: record for record in records}
     chosen: dict[str, Record] = {}
@@ -144,10 +153,23 @@ def select(records: Sequence[Record], keys: Iterable[str]) -> tuple[tuple[Record
 def _with_parents(records: Sequence[Record], chosen: tuple[Record, ...]) -> tuple[Record, ...]:
     by_lower = {record.key.lower(): record for record in records}
     parents: dict[str, Record] = {}
-    for record in chosen:
-        parent = by_lower.get(dict(record.extra).get("crossref", "").strip().lower())
-        if parent is not None and parent is not record:
-            parents.setdefault(parent.key, parent)
+    queue = list(chosen)
+    while queue:  # a parent's own parent too (biblatex's chains), and the entries xdata names
+        record = queue.pop(0)
+        for key in _referenced(record):
+            parent = by_lower.get(key.lower())
+            if parent is not None and parent is not record and parent.key not in parents:
+                parents[parent.key] = parent
+                queue.append(parent)
     if not parents:
         return chosen
     return tuple(record for record in chosen if record.key not in parents) + tuple(parents.values())
+
+
+def _referenced(record: Record) -> list[str]:
+    """The keys of the entries a record takes fields from: its crossref parent and the
+    entries its xdata field names."""
+    extra = dict(record.extra)
+    keys = [extra.get("crossref", "").strip()]
+    keys.extend(key.strip() for key in extra.get("xdata", "").split(","))
+    return [key for key in keys if key]

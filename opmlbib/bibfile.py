@@ -12,15 +12,13 @@ entry was added (``% key: first page ...``), and nothing else.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bibtex import format_bibtex, source_definitions
-from .errors import BibError, OutputError
+from .bibtex import Definitions, format_bibtex
+from .errors import BibError
 from .model import Record
 
 # ``@type{key,`` as BibTeX reads it: white space allowed around the parts.
@@ -139,9 +137,10 @@ def merge(text: str, records: Sequence[Record], *, update: bool = False, path: s
             text += newline
         # entries taken from another .bib bring the definitions they use that the file lacks
         defined = {match.group(1).lower() for match in _STRING_START.finditer(text)}
-        definitions = source_definitions(new_records, defined=defined, present=text)
-        if definitions:
-            appended.insert(0, definitions.replace("\n", newline))
+        needed = Definitions(new_records, defined=defined, present=text)
+        appended = [needed.before(position).replace("\n", newline) + block for position, block in enumerate(appended)]
+        if needed.head:
+            appended.insert(0, needed.head.replace("\n", newline))
         text += newline.join(appended)
     return text, outcome
 
@@ -168,38 +167,27 @@ def _comment_start(text: str, span: Span) -> tuple[int, bool]:
 def add_to_file(path: str | Path, records: Sequence[Record], *, update: bool = False) -> Outcome:
     """Add ``records`` to the .bib file at ``path`` (created if missing), atomically.
 
-    The file is only rewritten when something changed; a file that cannot be read, is not
-    UTF-8, or is write-protected is left exactly as it was.
+    The file is locked while it is read and rewritten, so that two runs at once both
+    add their entries, and is only rewritten when something changed; a file that cannot
+    be read, is not UTF-8, or is write-protected is left exactly as it was.
     """
-    from .files import atomic_write
+    from .files import MAX_BIBLIOGRAPHY_BYTES, update_file
 
-    given = Path(path)
-    target = given.resolve() if given.is_symlink() else given
-    try:
-        raw = target.read_bytes()
-        exists = True
-    except FileNotFoundError:
-        raw, exists = b"", False
-    except IsADirectoryError:
-        raise BibError("is a folder, not a .bib file", path=given) from None
-    except OSError as exc:
-        raise BibError(f"cannot read the file: {exc.strerror or exc}", path=given) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise BibError("not UTF-8 text; opmlbib adds only to UTF-8 files (nothing changed)", path=given, line=line) from None
-    if exists:
-        _check_writable(target, given)
-    new_text, outcome = merge(text, records, update=update, path=given)
-    if outcome.changed:
-        atomic_write(target, new_text, replace_existing=exists)
+    outcome = Outcome()
+
+    def change(raw: bytes | None) -> str | None:
+        nonlocal outcome
+        text = "" if raw is None else _decode(raw, path)
+        new_text, outcome = merge(text, records, update=update, path=path)
+        return new_text if outcome.changed else None
+
+    update_file(path, change, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     return outcome
 
 
-def _check_writable(target: Path, shown: Path) -> None:
-    # Renaming a new file over the old one would succeed even for a write-protected file
-    # (and root may write anything): honour the file's own permission bits.
-    mode = target.stat().st_mode
-    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
-        raise OutputError("the file is write-protected (nothing changed)", path=shown)
+def _decode(raw: bytes, path: str | Path) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise BibError("not UTF-8 text; opmlbib adds only to UTF-8 files (nothing changed)", path=path, line=line) from None

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .errors import BibError, DataError, OpmlbibError, warn
+from .errors import BibError, BibWarning, DataError, OpmlbibError, warn
 from .model import Author, Record, Source, SourceFile, Venue, iso_dates, page_range
 from .names import ascii_fold
 
@@ -56,6 +56,7 @@ _SPECIALS = {
     ">": r"\textgreater",
     "|": r"\textbar",
 }
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Character pairs TeX fonts join into one glyph (dashes, quotes, ¡ ¿, „): split by {}.
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=,)(?=,)|(?<=[!?])(?=`)")
 
@@ -106,6 +107,23 @@ def _suffixes() -> Iterable[str]:
             yield first + second
 
 
+# What a citation key must not hold: what ends it for BibTeX (white space, a comma, braces),
+# what LaTeX reads as a command, comment, parameter or tie in \cite{...}, and what biber
+# refuses (quotes, parentheses, =, #).
+_KEY_FORBIDDEN = re.compile(r"[\s,{}()\\%#~\"'=]|[^\x20-\x7e\u00a0-\U0010ffff]")
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be a citation key in a .bib file and in ``\\cite``, or None."""
+    if len(key) > 200:
+        return f"it is {len(key):,} characters long (at most 200)"
+    bad = _KEY_FORBIDDEN.search(key)
+    if bad:
+        char = bad.group()
+        return "it holds white space" if char.isspace() else f'it holds "{char}"'
+    return None
+
+
 def _key_part(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
 
@@ -117,6 +135,7 @@ def _key_part(text: str) -> str:
 def _encoder():
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
+    _library_logs_off()
     return UnicodeToLatexEncoder(
         non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
     )
@@ -134,7 +153,11 @@ def _encode_char(char: str) -> str:
 
 
 def encode_text(text: str) -> str:
-    """Plain Unicode → BibTeX value text that LaTeX prints literally."""
+    """Plain Unicode → BibTeX value text that LaTeX prints literally.  A control character
+    (other than tab and line ends), which no .bib can hold, is an error."""
+    control = _CONTROL.search(text)
+    if control:
+        raise BibError(f'"{text[:60]}" holds a control character (U+{ord(control.group()):04X}), which BibTeX cannot hold')
     text = _LIGATURE.sub("\x00", text)  # "--" stays two hyphens, "``" two backquotes
     return "".join(_encode_char(ch) for ch in text).replace("\x00", "{}")
 
@@ -199,6 +222,19 @@ def encode_name(author: Author) -> str:
 
 
 @functools.cache
+def _library_logs_off() -> None:
+    """Keep bibtexparser's and pylatexenc's log lines (a block that does not parse, a
+    character with no LaTeX spelling) off stderr: opmlbib reports what matters itself, in
+    one line."""
+    import logging
+
+    for name in ("bibtexparser", "pylatexenc"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
+@functools.cache
 def _decoder():
     from pylatexenc import latex2text
 
@@ -225,11 +261,7 @@ def _decoder():
     # A macro latex2text does not know keeps the text of its arguments (\texttt{grep},
     # \mbox{A B}) rather than losing it.
     db.set_unknown_macro_spec(latex2text.MacroTextSpec("", discard=False))
-    # pylatexenc logs what it cannot follow in odd input; opmlbib reports what matters itself.
-    import logging
-
-    logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
-    logging.getLogger("pylatexenc").propagate = False
+    _library_logs_off()
     return latex2text.LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
 
 
@@ -641,16 +673,22 @@ def format_bibtex(records: Sequence[Record], *, comments: bool = True, definitio
     and ``@string`` definitions those entries need (unless ``definitions`` is false).  Any
     other record is written from values encoded here, preceded by its provenance comment.
     """
-    blocks = [source_definitions(records)] if definitions else []
-    for record in records:
+    needed = Definitions(records) if definitions else None
+    blocks = [needed.head] if needed else []
+    for position, record in enumerate(records):
         if not record.key:
             raise BibError(f"the record \"{record.title}\" has no citation key")
         if record.source is not None:
             source = record.source
-            blocks.append(source.text or write_entry(source.entry_type, record.key, source.fields))
+            entry = source.text or write_entry(source.entry_type, record.key, source.fields)
+            blocks.append((needed.before(position) if needed else "") + entry)
             continue
         comment = provenance_comment(record) if comments else ""
-        blocks.append((comment + "\n" if comment else "") + write_entry(record.entry_type, record.key, entry_fields(record)))
+        try:
+            fields = entry_fields(record)
+        except BibError as exc:
+            raise BibError(f"{record.key}: {exc.message}", path=exc.path, line=exc.line) from None
+        blocks.append((comment + "\n" if comment else "") + write_entry(record.entry_type, record.key, fields))
     return "\n".join(block for block in blocks if block)
 
 
@@ -673,44 +711,95 @@ def _layout():
     return fmt
 
 
-def source_definitions(records: Sequence[Record], *, defined: Iterable[str] = (), present: str = "") -> str:
-    """The ``@preamble`` blocks of the files the records were read from and the ``@string``
-    definitions their entries use (directly or through other macros), as those files wrote
-    them, in file order; empty for records made by opmlbib.  Macros named in ``defined``
-    (lower-case) and preambles whose text occurs in ``present`` are left out: the file the
-    records are added to has them."""
-    defined = set(defined)
-    files: list[SourceFile] = []  # records of one file read in parts carry equal copies
-    wanted: list[set[str]] = []
-    known: dict[int, int] = {}  # id of a record's file → its place in files
-    for record in records:
-        if record.source is None:
-            continue
-        file = record.source.file
-        if id(file) not in known:
-            place = next((index for index, other in enumerate(files) if other == file), len(files))
-            if place == len(files):
-                files.append(file)
-                wanted.append(set())
-            known[id(file)] = place
-        names = wanted[known[id(file)]]
-        for _, raw in record.source.fields:
-            names.update(macro_names(raw))
-    out: list[str] = []
-    preambles: list[str] = []
-    for file in files:
-        preambles.extend(value for value in file.preambles if value not in preambles and value not in present)
-    out.extend("@preamble{" + value + "}\n" for value in preambles)
-    for file, names in zip(files, wanted):
-        strings = {name.lower(): raw for name, raw in file.strings if name.lower() not in defined}
-        needed, queue = set(), [name for name in names if name in strings]
-        while queue:
-            name = queue.pop()
-            if name not in needed:
-                needed.add(name)
-                queue.extend(used for used in macro_names(strings[name]) if used in strings)
-        out.extend(f"@string{{{name} = {raw}}}\n" for name, raw in file.strings if name.lower() in needed)
-    return "".join(out)
+class Definitions:
+    """The ``@preamble`` blocks and ``@string`` definitions a sequence of a user's entries
+    needs when written in that order, as their files wrote them, so that each macro reads
+    as it read in its file (bibtex defines macros in file order, and a macro may be defined
+    again between entries).  Macros named in ``defined`` (lower-case) and preambles whose
+    text occurs in ``present`` are left out: the file the entries are added to has them.
+
+    :attr:`head` comes before all entries: the preambles, and in file order each definition
+    that every use agrees on; :meth:`before` gives the definitions to write right before
+    one entry (a macro defined again, or read undefined by an entry before)."""
+
+    def __init__(self, records: Sequence[Record], *, defined: Iterable[str] = (), present: str = "") -> None:
+        skip = set(defined)
+        files: list[SourceFile] = []  # records of one file read in parts carry equal copies
+        place: dict[int, int] = {}  # id of a record's file → its index in files
+        for record in records:
+            if record.source is not None and id(record.source.file) not in place:
+                file = record.source.file
+                index = next((i for i, other in enumerate(files) if other == file), len(files))
+                if index == len(files):
+                    files.append(file)
+                place[id(file)] = index
+        current: dict[tuple[int, str], int] = {}  # (file, macro) → definition in effect in the output
+        emitted: list[tuple[int, int, int]] = []  # (position in the output, file, definition)
+        unset: dict[tuple[int, str], int] = {}  # (file, macro) → first position read while undefined
+
+        def ensure(position: int, file: int, name: str, before: int) -> None:
+            strings = files[file].strings
+            index = next((i for i in range(before - 1, -1, -1) if strings[i][0].lower() == name), None)
+            if name in skip:
+                return
+            if index is None:
+                unset.setdefault((file, name), position)
+                return
+            if current.get((file, name)) == index:
+                return
+            for used in macro_names(strings[index][1]):
+                ensure(position, file, used, index)
+            current[(file, name)] = index
+            emitted.append((position, file, index))
+
+        for position, record in enumerate(records):
+            if record.source is None:
+                continue
+            file = place[id(record.source.file)]
+            for _, raw in record.source.fields:
+                for name in macro_names(raw):
+                    ensure(position, file, name, record.source.defined)
+        # a definition goes before all entries when it is the only one of its macro written,
+        # no entry before it read the macro undefined, and the same holds for what it uses
+        count: dict[tuple[int, str], int] = {}
+        for _, file, index in emitted:
+            key = (file, files[file].strings[index][0].lower())
+            count[key] = count.get(key, 0) + 1
+        head = {(file, index) for position, file, index in emitted
+                if count[(file, files[file].strings[index][0].lower())] == 1
+                and unset.get((file, files[file].strings[index][0].lower()), position + 1) > position}
+        changed = True
+        while changed:
+            changed = False
+            for file, index in list(head):
+                strings = files[file].strings
+                for used in macro_names(strings[index][1]):
+                    dep = next((i for i in range(index - 1, -1, -1) if strings[i][0].lower() == used), None)
+                    if dep is not None and (file, dep) not in head and used not in skip:
+                        head.discard((file, index))
+                        changed = True
+                        break
+        preambles: list[str] = []
+        for file in files:
+            preambles.extend(value for value in file.preambles if value not in preambles and value not in present)
+        #: The preambles, and the definitions that go before all entries.
+        self.head = "".join("@preamble{" + value + "}\n" for value in preambles) + "".join(
+            _string_block(files[file].strings[index]) for file, index in sorted(head))
+        self._before: dict[int, list[str]] = {}
+        for position, file, index in emitted:
+            if (file, index) not in head:
+                self._before.setdefault(position, []).append(_string_block(files[file].strings[index]))
+
+    def before(self, position: int) -> str:
+        """The definitions to write right before the entry at ``position`` (its index in the
+        records given), ending in a blank line; empty if it needs none there."""
+        blocks = self._before.get(position)
+        return "".join(blocks) + "\n" if blocks else ""
+
+
+def _string_block(definition: tuple[str, str]) -> str:
+    name, raw = definition
+    return f"@string{{{name} = {raw}}}\n"
 
 
 # ------------------------------------------------------------------------ reading
@@ -749,6 +838,8 @@ class _File:
         self.macros = preamble_macros(preambles)
         self.strings = dict(_MONTH_STRINGS)
         self._definitions, self._defined = strings, 0
+        #: What the decoder could not follow in the entry being read.
+        self.problems: list[str] = []
 
     def define_until(self, count: int) -> None:
         """Define the file's first ``count`` macros (those not defined yet)."""
@@ -768,7 +859,13 @@ class _File:
             raise BibError(f"{where}: {exc.message}", path=self.path, line=line) from None
 
     def decode(self, value: str) -> str:
-        return decode(value, self.macros)
+        """The decoded view of a value; one the LaTeX decoder cannot follow (hundreds of
+        nested commands) is shown as written, and the problem kept for a warning."""
+        try:
+            return decode(value, self.macros)
+        except DataError as exc:
+            self.problems.append(exc.message)
+            return value
 
 
 def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...]:
@@ -785,6 +882,7 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
     import bibtexparser
     from bibtexparser import model as bp
 
+    _library_logs_off()
     library = bibtexparser.parse_string(text, parse_stack=[])
     strings: list[tuple[str, str, int]] = []
     preambles: list[str] = []
@@ -887,17 +985,27 @@ def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int
         values[key.lower()] = (entry_type.lower(), own)
     records = []
     file.define_until(len(file.source.strings))  # those after the last entry, for their warnings
-    for entry_type, key, fields, line, verbatim, _ in entries:
+    for entry_type, key, fields, line, verbatim, defined in entries:
         kind, own = values[key.lower()]
         merged = dict(own)
-        parent_key = own.get("crossref", "").strip()
-        if parent_key:
-            if parent_key.lower() in values:
-                merged = inherit(own, *values[parent_key.lower()])
-            else:
+        chain = [key.lower()]
+        while merged.get("crossref", "").strip().lower() not in ("", *chain):  # a parent's parent too, as biber reads it
+            parent_key = merged["crossref"].strip()
+            if parent_key.lower() not in values:
                 warn(f"{key}: crossref {parent_key} names no entry of this file", path=file.path, line=line)
-        source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source, verbatim)
+                break
+            chain.append(parent_key.lower())
+            parent_type, parent = values[parent_key.lower()]
+            merged = inherit(merged, parent_type, parent)
+            merged["crossref"] = parent.get("crossref", "")
+        merged["crossref"] = own.get("crossref", "")
+        if not merged["crossref"]:
+            del merged["crossref"]
+        source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source, verbatim, defined)
         records.append(_record(file, kind, key, merged, line, source))
+        for problem in dict.fromkeys(file.problems):
+            warn(f"{key}: {problem}; shown as written (and written back as it is)", path=file.path, line=line)
+        file.problems.clear()
     return tuple(records)
 
 
@@ -1051,12 +1159,12 @@ def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line
         if dates and year is None:
             year, month, day = dates[0]
         elif not dates:
-            warn(f"{key}: date {values['date']!s} is not an ISO 8601 date or range", path=file.path, line=line)
+            warn(f'{key}: date "{values["date"]}" is not an ISO 8601 date or range', path=file.path, line=line)
     first_page, last_page, pages_extra = read_pages(text("pages"), f"entry {key}")
     extra.extend(pages_extra)
     for name, value in values.items():
         if name not in _KNOWN:
-            extra.append((name, _verbatim(value) or "" if name in _VERBATIM_FIELDS else file.decode(value)))
+            extra.append((name, (_verbatim(value) or "") if name in _VERBATIM_FIELDS else file.decode(value)))
     title, protected = _title(values.get("title", ""), file)
     return Record(
         title=title,
@@ -1090,6 +1198,9 @@ def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     bibtex reads it, with a warning."""
     from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
+    extended = _extended_name(name)
+    if extended is not None:
+        return Author(**{part: file.decode(value) for part, value in extended.items()}) if extended.get("family") else None
     try:
         parts = parse_single_name_into_parts(name, strict=True)
     except InvalidNameError as exc:
@@ -1106,12 +1217,45 @@ def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     return Author(given=given, family=family, von=joined(parts.von), suffix=joined(parts.jr))
 
 
-def _author_from_bibtex(name: str) -> Author:
-    """One name as :func:`parse_bibtex` reads it (for the scanner, which reads names alone)."""
-    author = _author(name, _File(None, [], []), "", 0)
-    if author is None:
-        raise OpmlbibError(f'the name "{name}" has no family name')
-    return author
+_EXTENDED_PART = re.compile(r"\s*(family|given|prefix|suffix|given-i|family-i|prefix-i|suffix-i)\s*=\s*", re.I)
+_EXTENDED_NAMES = {"family": "family", "given": "given", "prefix": "von", "suffix": "suffix"}
+
+
+def _extended_name(name: str) -> dict[str, str] | None:
+    """A name in biblatex's extended name format (``family=Doe, given=Jane, prefix=van``) as
+    Author fields; None for a name in BibTeX's own format."""
+    if not _EXTENDED_PART.match(name):
+        return None
+    parts: dict[str, str] = {}
+    position = 0
+    while position < len(name):
+        match = _EXTENDED_PART.match(name, position)
+        if match is None:
+            return None
+        start = end = match.end()
+        depth = 0
+        while end < len(name) and (depth or name[end] != ","):
+            depth += {"{": 1, "}": -1}.get(name[end], 0) if name[end - 1] != "\\" else 0
+            end += 1
+        value = name[start:end].strip()
+        if value.startswith("{") and _group_end(value, 0) == len(value) - 1:
+            value = value[1:-1]
+        field = _EXTENDED_NAMES.get(match.group(1).lower())
+        if field:
+            parts[field] = value
+        position = end + 1
+    return parts
+
+
+def _author_from_bibtex(name: str) -> Author | None:
+    """One name as :func:`parse_bibtex` reads it, None for a name with no letters to read
+    (for the scanner, which reads names alone; the warnings are the full reader's to give,
+    with the entry's file and line)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BibWarning)
+        return _author(name, _File(None, [], []), "", 0)
 
 
 # A group that is one command other than a letter's (``{\\SystemX}``, ``{\\LaTeX}``): BibTeX

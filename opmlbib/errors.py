@@ -8,6 +8,12 @@ if TYPE_CHECKING:  # annotations only: pathlib costs more to import than the res
     from pathlib import Path
 
 
+def quoted(text: str, width: int = 60) -> str:
+    """``text`` quoted for a message, cut to ``width`` characters (the last an ellipsis)
+    if it is longer: a query of a megabyte is not echoed whole."""
+    return repr(text if len(text) <= width else text[: width - 1] + "\u2026")
+
+
 class OpmlbibError(Exception):
     """An error the user can act on, located in a file and line where known."""
 
@@ -52,7 +58,7 @@ class NoMatch(OpmlbibError):
     """A query that fits no record; ``suggestions`` holds (key, title, score) of the closest."""
 
     def __init__(self, query: str, suggestions: tuple[tuple[str, str, float], ...] = ()):
-        message = f"no paper matches {query!r}"
+        message = f"no paper matches {quoted(query)}"
         if suggestions:
             message += "; closest: " + "; ".join(f"{key} ({title})" for key, title, _ in suggestions)
         super().__init__(message)
@@ -66,7 +72,7 @@ class AmbiguousQuery(OpmlbibError):
     def __init__(self, query: str, candidates: tuple[tuple[str, str, float], ...]):
         listing = "\n".join(f"  {key}  {title}" for key, title, _ in candidates)
         super().__init__(
-            f"{query!r} fits {len(candidates)} papers; name one by its key (or pass --first):\n{listing}"
+            f"{quoted(query)} fits {len(candidates)} papers; name one by its key (or pass --first):\n{listing}"
         )
         self.query = query
         self.candidates = candidates

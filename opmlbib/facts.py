@@ -36,7 +36,6 @@ Format (every table optional)::
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -62,21 +61,17 @@ class Facts:
 
 
 def parse_facts(text: str, path: str | Path = "<facts>") -> Facts:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+)", str(exc))
-        raise DataError(f"not valid TOML: {exc}", path=path, line=int(match.group(1)) if match else None) from None
-    facts = Facts(data, str(path))
+    from .structured import load_toml
+
+    facts = Facts(load_toml(text, path, DataError), str(path))
     _check_shape(facts)
     return facts
 
 
 def read_facts(path: str | Path) -> Facts:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read the facts file: {exc.strerror or exc}", path=path) from None
+    from .files import MAX_TEXT_BYTES, read_file
+
+    raw = read_file(path, what="facts file", limit=MAX_TEXT_BYTES, error=DataError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -26,7 +26,7 @@ from .bibtex import (
     encode_title,
     format_bibtex,
     provenance_comment,
-    source_definitions,
+    Definitions,
     write_entry,
 )
 from .errors import BibError, OpmlbibError
@@ -103,6 +103,27 @@ def biber_safe(value: str) -> str:
     return _DOTLESS.sub(lambda m: "\\" + m.group(1) + "{" + (m.group(2) or m.group(3)) + "}", value)
 
 
+# A given name whose escaped spelling starts with a command (``}x`` → ``{\\textbraceright}x``):
+# its first unit, which biber cannot take an initial from by itself.
+_LEADING_COMMAND = re.compile(r"\{\\[a-zA-Z]+\}|\{\\.\}|\\[a-zA-Z]+")
+
+
+def biblatex_name(author: Author) -> str:
+    """A name as :func:`bibtex.encode_name` writes it, or, when the given name starts with a
+    character LaTeX spells as a command, in biber's extended name format with that command
+    as the initial (biber would otherwise write an initial that breaks the document)."""
+    given = encode_text(author.given) if author.given else ""
+    leading = _LEADING_COMMAND.match(given)
+    if leading is None:
+        return encode_name(author)
+    parts = [f"family={{{encode_text(author.family)}}}", f"given={{{given}}}", f"given-i={{{leading.group()}}}"]
+    if author.von:
+        parts.append(f"prefix={{{encode_text(author.von)}}}")
+    if author.suffix:
+        parts.append(f"suffix={{{encode_text(author.suffix)}}}")
+    return ", ".join(parts)
+
+
 def biblatex_fields(record: Record) -> tuple[str, list[tuple[str, str]]]:
     """The entry type and the (name, braced value) fields of one record in biblatex's model."""
     entry_type, type_field = _BIBLATEX_TYPES.get(record.entry_type, (record.entry_type, None))
@@ -113,10 +134,10 @@ def biblatex_fields(record: Record) -> tuple[str, list[tuple[str, str]]]:
         if value:
             fields.append((name, "{" + (value if name in _VERBATIM else biber_safe(value)) + "}"))
 
-    add("author", " and ".join(encode_name(author) for author in record.authors))
+    add("author", " and ".join(biblatex_name(author) for author in record.authors))
     add("title", encode_title(record.title, record.case_protected))
     add("booktitle", encode_text(venue.booktitle) if venue.booktitle else None)
-    add("editor", " and ".join(encode_name(editor) for editor in record.editors))
+    add("editor", " and ".join(biblatex_name(editor) for editor in record.editors))
     date = iso_date(venue.year, venue.month, venue.day)
     if venue.short_name:
         # The venue comes from a table of contents: its header names the event.
@@ -145,14 +166,18 @@ def format_biblatex(records: Sequence[Record], *, comments: bool = True) -> str:
     A record read from a user's file keeps its values as the file wrote them, under
     biblatex's names for its type and fields; the ``@preamble`` and ``@string``
     definitions it uses come first."""
-    blocks = [source_definitions(records)]
-    for record in records:
+    needed = Definitions(records)
+    blocks = [needed.head]
+    for position, record in enumerate(records):
         if not record.key:
             raise BibError(f"the record \"{record.title}\" has no citation key")
         if record.source is not None:
-            blocks.append(record.source.text or write_entry(*biblatex_source_fields(record)))
+            blocks.append(needed.before(position) + (record.source.text or write_entry(*biblatex_source_fields(record))))
             continue
-        entry_type, fields = biblatex_fields(record)
+        try:
+            entry_type, fields = biblatex_fields(record)
+        except BibError as exc:
+            raise BibError(f"{record.key}: {exc.message}", path=exc.path, line=exc.line) from None
         width = max((len(name) for name, _ in fields), default=0)
         lines = []
         comment = provenance_comment(record) if comments else ""

@@ -11,7 +11,10 @@ field that a lookup scorer rates at least at the floor (lookup weights are at mo
 no record reaching the floor is missed), found with rapidfuzz over unique words and names.
 :func:`opmlbib.lookup.search` then scores just those candidates as light records (key,
 title, authors, year) and ranks them exactly as it ranks a whole library; only the entries
-it returns are parsed in full, by :func:`opmlbib.bibtex.parse_bibtex`.
+it returns are parsed in full, by :func:`opmlbib.bibtex.parse_bibtex`.  Title words are
+indexed with each pair of adjacent words joined, as lookup scores them.  The index holds no
+DOIs or URLs: a query that is one (:func:`opmlbib.lookup.identifier`) parses in full the
+entries whose text contains it, and lookup decides among those.
 
 The cache file is keyed by the .bib file's path, size, modification time and SHA-256, and
 by the code that wrote it; when any of them changes, or the file does not validate (wrong
@@ -119,7 +122,7 @@ class Index:
         """Positions (in file order) of the entries that may score at least ``floor``."""
         from rapidfuzz import fuzz, process
 
-        from .lookup import _content, normalize
+        from .lookup import JOINED_FLOOR, _content, normalize
 
         s = self._s
         lowered = query.strip().lower()
@@ -156,9 +159,13 @@ class Index:
             posted("family", "first", family)
             posted("family", "other", family)
         else:
-            # lookup's word-by-word title score: a mean reaching the floor needs one word that does
-            for word in dict.fromkeys(words.split()):
+            # lookup's word-by-word title score: a mean reaching the floor needs one word, or
+            # one pair of adjacent words read joined, that does
+            split = words.split()
+            for word in dict.fromkeys(split):
                 posted("word", "title", ratio_hits(word, "word", floor if len(word) >= 4 else 100.0))
+            for joined in dict.fromkeys(a + b for a, b in zip(split, split[1:])):
+                posted("word", "title", ratio_hits(joined, "word", max(floor, JOINED_FLOOR)))
             name = hits(words, s["name"], fuzz.token_sort_ratio)
             posted("name", "first", name)
             posted("name", "other", name)
@@ -192,6 +199,29 @@ class Index:
                 break
             out.append(order[position])
         return out
+
+    def holding(self, wanted: str) -> list[int]:
+        """Positions of the entries whose text holds the DOI, URL or arXiv number ``wanted``
+        (as :func:`opmlbib.lookup.identifier` writes it) written in any case: the index
+        keeps no identifiers, so the file's text is searched for the longest piece of it
+        that a .bib file cannot have escaped (``_`` is often written ``\\_``)."""
+        import re
+        from bisect import bisect_right
+
+        pieces = re.split(r"[\\%#_&~{}$^]", wanted.partition(":")[2])
+        needle = max(pieces, key=len).encode("utf-8")
+        if not needle:
+            return []
+        data = self.source.data.lower()
+        starts, ends = self._s["start"], self._s["end"]
+        found: dict[int, None] = {}
+        offset = data.find(needle)
+        while offset >= 0:
+            position = bisect_right(starts, offset) - 1
+            if position >= 0 and offset < ends[position]:
+                found[position] = None
+            offset = data.find(needle, offset + 1)
+        return list(found)
 
     # --------------------------------------------------------------- records
 
@@ -262,7 +292,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     import codecs
     import functools
 
-    from .lookup import _content, normalize
+    from .lookup import _content, normalize, title_words
     from .scan import Decoder, Unsupported, scan
 
     try:
@@ -339,11 +369,10 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
             head_owners.append(position)
         content = _content(normalized_title)
         contents.append(content)
-        title_words = normalized_title.split()
-        unique = dict.fromkeys(title_words)
-        if len(unique) != len(title_words):
+        split = normalized_title.split()
+        if len(set(split)) != len(split):
             repeats.append(position)
-        for word in unique:
+        for word in dict.fromkeys(title_words(normalized_title)):  # words, then adjacent pairs joined
             hit = words.get(word)
             if hit is None:
                 words[word] = [position]
@@ -538,7 +567,9 @@ def write_cache(index: Index, target: Path) -> bool:
             "payload_crc32": checksum,
         }
     ).encode()
-    return _write_atomically(target, [_MAGIC, len(header).to_bytes(8, "little"), header, *chunks])
+    from .files import write_cache_file
+
+    return write_cache_file(target, [_MAGIC, len(header).to_bytes(8, "little"), header, *chunks])
 
 
 def read_cache(source: _Source, target: Path) -> Index | None:
@@ -576,11 +607,13 @@ def _read_source(path: str | Path) -> _Source:
     import hashlib
     from pathlib import Path
 
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+
     path = Path(path).absolute()
+    data = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            data = handle.read()
+        # the file as it is now: if it changed since it was read, the SHA-256 tells
+        info = os.stat(path)
     except OSError as exc:
         raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
     return _Source(path, data, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
@@ -653,8 +686,15 @@ class IndexedLibrary(Library):
         self._positions: dict[int, int] = {}
 
     def _light(self, query: str, floor: float) -> list[Record]:
-        positions = self.index.candidates(query, floor)
-        records = [self.index.light(position) for position in positions]
+        from .lookup import identifier
+
+        wanted = identifier(query)
+        if wanted is None:
+            positions = self.index.candidates(query, floor)
+            records = [self.index.light(position) for position in positions]
+        else:  # a DOI or URL: the entries that hold it, parsed in full, since light records have none
+            positions = self.index.holding(wanted)
+            records = [self.index.record(position) for position in positions]
         self._positions = {id(record): position for record, position in zip(records, positions)}
         return records
 
@@ -732,7 +772,9 @@ def cached_records(name: str, inputs: Sequence[str | Path], build_records: Calla
     records = _read_records(target, key)
     if records is None:
         records = build_records()
-        _write_atomically(target, [_dump_records(key, records)])
+        from .files import write_cache_file
+
+        write_cache_file(target, [_dump_records(key, records)])
     return records
 
 
@@ -830,28 +872,3 @@ def _typed(value):
         return value
 
     return typed(value)
-
-
-def _write_atomically(target: str | Path, chunks: Sequence[bytes]) -> bool:
-    """Write ``chunks`` to ``target`` through a temporary file and a rename; False if the
-    cache folder cannot be written (a cache is a convenience, never an error)."""
-    import tempfile
-
-    folder, name = os.path.split(target)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-        os.replace(temp, target)
-    except OSError:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        return False
-    return True

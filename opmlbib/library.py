@@ -51,6 +51,10 @@ def toc_records(path: str | Path, meta: str | Path | None = None) -> tuple[Recor
     return bibtex.assign_keys(records)
 
 
+#: What reading a .bib file without a single entry says.
+NO_BIBTEX_ENTRIES = "no BibTeX entries in this file"
+
+
 def bib_records(*paths: str | Path) -> tuple[Record, ...]:
     """The user's .bib files (or CSL-JSON files) as one library of records, keys as the files
     have them, in file order.  A key in two of the files (compared without regard to case,
@@ -72,12 +76,9 @@ def bib_records(*paths: str | Path) -> tuple[Record, ...]:
 
 def _file_records(path: str | Path) -> tuple[Record, ...]:
     """One .bib or CSL-JSON file as records."""
-    from pathlib import Path
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
 
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
+    raw = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -89,7 +90,7 @@ def _file_records(path: str | Path) -> tuple[Record, ...]:
 
     records = bibtex.parse_bibtex(text, path=path)
     if not records:
-        raise BibError("no BibTeX entries in this file", path=path)
+        raise BibError(NO_BIBTEX_ENTRIES, path=path)
     return records
 
 
@@ -102,15 +103,10 @@ def is_csl_json(path: str | Path, text: str | None = None) -> bool:
 
 def csl_json_records(text: str, path: str | Path) -> tuple[Record, ...]:
     """A CSL-JSON file (as Zotero exports it, or ``opmlbib export --format csljson``) as records."""
-    import json
-
     from .csljson import from_csl_json
+    from .structured import load_json
 
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BibError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    records = from_csl_json(items, path=str(path))
+    records = from_csl_json(load_json(text, path, BibError), path=str(path))
     if not records:
         raise BibError("no CSL-JSON items in this file", path=path)
     return records

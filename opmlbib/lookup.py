@@ -38,6 +38,15 @@ apart from them counts as one word.  Whole-query scorers apply to one-word queri
 letters or more only, and surnames of one or two letters must match exactly: on such short
 strings ``ratio`` is noise ("Li" is 80 % like "Liu").
 
+A word written split or joined costs nothing: each pair of adjacent title words is also
+indexed joined ("cyber security" as ``cybersecurity``), and in the word-by-word score two
+adjacent query words may stand together for one title word ("data base" for ``database``)
+when joined they match it at :data:`JOINED_FLOOR` or more; the pair then counts as two words.
+
+A DOI or URL as the query (``10.1145/...``, ``doi:...``, ``https://doi.org/...``,
+``https://...``) finds the records that carry it, with score 100, and nothing else: see
+:func:`identifier`.
+
 Below :data:`THRESHOLD` a record does not match at all; nonsense such as "quantum
 chromodynamics on the lattice" scores at most 38.1 against the OpML '19 papers.  When the best two
 matches are within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refuses to guess.
@@ -45,12 +54,13 @@ matches are within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refus
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import NamedTuple, Sequence
+from typing import Collection, NamedTuple, Sequence
 
 from .errors import AmbiguousQuery, NoMatch
-from .model import Record
-from .names import ascii_fold
+from .model import Author, Record
+from .names import ascii_fold, is_others, same_person, spelt_close
 
 #: Scores below this are not matches.
 THRESHOLD = 72.0
@@ -67,6 +77,8 @@ WEIGHT_TITLE = 0.95
 WEIGHT_WORDS = 0.95
 #: In the word-by-word title score, a query word closer to no title word than this counts 0.
 WORD_FLOOR = 60.0
+#: Two adjacent query words joined stand for one title word only this close to it (a typo).
+JOINED_FLOOR = 85.0
 WEIGHT_KEY_PREFIX = 0.95
 WEIGHT_FIRST_AUTHOR = 0.95
 WEIGHT_AUTHOR = 0.90
@@ -99,10 +111,13 @@ class _Index:
     """Every field of a record list, each folded as :func:`normalize` folds it."""
 
     __slots__ = ("keys", "heads", "words", "titles", "first_authors", "authors", "first_names", "names",
-                 "titles_and_names", "affiliations")
+                 "titles_and_names", "affiliations", "ids", "compact_titles", "systems")
 
     def __init__(self, keys: tuple[str, ...]) -> None:
         self.keys = keys
+        self.ids: dict[str, list[int]] = {}  # each DOI and URL (see identifier) → its records
+        self.compact_titles: list[str] = []  # per record, as title_agreement compares them
+        self.systems: dict[str, list[int]] = {}  # system name (see system_name) → its records
         self.heads = _Field()
         self.words = _Field()
         self.titles = _Field()  # without stop words
@@ -128,6 +143,13 @@ def _content(text: str) -> str:
     return " ".join(word for word in text.split() if word not in _STOP)
 
 
+def title_words(normalized: str) -> list[str]:
+    """The words of a normalized title, then each pair of adjacent words joined: a query may
+    write as one word what the title writes as two ("cybersecurity" for "cyber security")."""
+    words = normalized.split()
+    return [*words, *(a + b for a, b in zip(words, words[1:]))]
+
+
 def _build(records: Sequence[Record]) -> _Index:
     index = _Index(tuple(r.key.lower() for r in records))
     seen: dict[str, str] = {}  # names and affiliations recur across a bibliography
@@ -142,8 +164,14 @@ def _build(records: Sequence[Record]) -> _Index:
         head, colon, _ = record.title.partition(":")
         if colon:
             index.heads.add(i, normalize(head))
-        for word in dict.fromkeys(title.split()):
+        for word in dict.fromkeys(title_words(title)):
             index.words.add(i, word)
+        for ident in identifiers(record):
+            index.ids.setdefault(ident, []).append(i)
+        index.compact_titles.append(title.replace(" ", ""))
+        system = system_name(record.title)
+        if system:
+            index.systems.setdefault(system, []).append(i)
         content = _content(title)
         index.titles.add(i, content)
         families = []
@@ -214,26 +242,41 @@ def _scores(index: _Index, query: str, floor: float) -> list[float]:
 def _take_words(index: _Index, query_words: list[str], best: list[float]) -> None:
     """Title words, word by word: each query word scores its closest title word (``ratio``;
     exact for words under four letters, and 0 below :data:`WORD_FLOOR`), and a record scores
-    the mean over the query's words, so "continous training" finds "Continuous Training"."""
+    the mean over the query's words, so "continous training" finds "Continuous Training".
+
+    Two adjacent query words may instead be read as one, joined ("data base" as
+    ``database``), when that scores :data:`JOINED_FLOOR` or more against a title word; the
+    pair's score then counts for both words.  A record takes the best way of reading the
+    query so (the best sum, found word by word from the left)."""
     from rapidfuzz import fuzz, process
 
-    totals: dict[int, float] = {}
-    for word in query_words:
-        cutoff = 100.0 if len(word) < 4 else WORD_FLOOR
-        word_best: dict[int, float] = {}
-        for _, value, position in process.extract(
-            word, index.words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
-        ):
+    def closest(text: str, cutoff: float) -> dict[int, float]:
+        found: dict[int, float] = {}
+        for _, value, position in process.extract(text, index.words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff):
             owner = index.words.owners[position]
-            word_best[owner] = max(word_best.get(owner, 0.0), value)
-        for owner, value in word_best.items():
-            totals[owner] = totals.get(owner, 0.0) + value
-    for owner, total in totals.items():
-        best[owner] = max(best[owner], total / len(query_words) * WEIGHT_WORDS)
+            found[owner] = max(found.get(owner, 0.0), value)
+        return found
+
+    singles = [closest(word, 100.0 if len(word) < 4 else WORD_FLOOR) for word in query_words]
+    pairs = [closest(a + b, JOINED_FLOOR) for a, b in zip(query_words, query_words[1:])]
+    owners: set[int] = set().union(*singles, *pairs)
+    for owner in owners:
+        # totals[n]: the best sum over the first n query words
+        totals = [0.0, singles[0].get(owner, 0.0)]
+        for n in range(2, len(query_words) + 1):
+            totals.append(max(totals[n - 1] + singles[n - 1].get(owner, 0.0), totals[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
+        best[owner] = max(best[owner], totals[-1] / len(query_words) * WEIGHT_WORDS)
 
 
 def search(records: Sequence[Record], query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[Match]:
-    """Records scoring at least ``floor`` for ``query``, best first (ties in library order)."""
+    """Records scoring at least ``floor`` for ``query``, best first (ties in library order).
+
+    A query that is a DOI or URL finds the records carrying it (score 100) and no others."""
+    wanted = identifier(query)
+    if wanted is not None:
+        owners = _indexed(records).ids.get(wanted, [])
+        found = [Match(records[i], 100.0) for i in owners]
+        return found if limit is None else found[:limit]
     scores = _scores(_indexed(records), normalize(query), floor)
     ranked = sorted(
         (Match(record, value) for record, value in zip(records, scores) if value >= floor),
@@ -261,3 +304,303 @@ def resolve(records: Sequence[Record], query: str, *, first: bool = False) -> Re
         close = [m for m in matches if matches[0].score - m.score < AMBIGUITY_MARGIN]
         raise AmbiguousQuery(query, tuple((m.record.key, m.record.title, m.score) for m in close))
     return matches[0].record
+
+
+# ------------------------------------------------------------------- identifiers
+
+_DOI = re.compile(r"(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_DOI_LABEL = re.compile(r"^doi:\s+", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL_HEAD = re.compile(r"^(?:https?://)?(?:www\.)?")
+_ARXIV_URL = re.compile(r"(?:export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?")
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)")
+_ARXIV_LABEL = re.compile(r"arxiv:\s*((?:\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?)", re.IGNORECASE)
+_ARXIV_NUMBER = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?", re.IGNORECASE)
+#: An arXiv number where a .bib entry names it: "arXiv:1904.01234", "CoRR abs/1904.01234".
+_ARXIV_MENTION = re.compile(r"(?:arxiv\s*[:.]?\s*|abs/)(\d{4}\.\d{4,5})", re.IGNORECASE)
+
+
+def identifier(text: str) -> str | None:
+    """A DOI or URL as one comparable string (``doi:...``, ``url:...`` or ``arxiv:...``), or
+    None when ``text`` is neither.
+
+    DOIs are compared without case, with or without ``doi:`` or a doi.org address in front;
+    URLs without their scheme, ``www.``, fragment, trailing slash or case.  arXiv's abstract
+    and PDF addresses, its DOIs and ``arXiv:1904.01234`` name the preprint by number,
+    without its version.
+    """
+    text = _DOI_LABEL.sub("doi:", text.strip())
+    if not text or any(ch.isspace() for ch in text):
+        return None
+    arxiv = _ARXIV_LABEL.fullmatch(text)
+    if arxiv:
+        return _arxiv(arxiv.group(1))
+    doi = _DOI.fullmatch(text)
+    if doi:
+        name = doi.group(1).lower()
+        arxiv = _ARXIV_DOI.fullmatch(name)
+        return _arxiv(arxiv.group(1)) if arxiv else f"doi:{name}"
+    if _URL.fullmatch(text):
+        url = _URL_HEAD.sub("", text.lower()).split("#")[0].rstrip("/")
+        arxiv = _ARXIV_URL.fullmatch(url)
+        return _arxiv(arxiv.group(1)) if arxiv else f"url:{url}"
+    return None
+
+
+def _arxiv(number: str) -> str:
+    match = _ARXIV_NUMBER.fullmatch(number)
+    return f"arxiv:{(match.group(1) if match else number).lower()}"
+
+
+def identifiers(record: Record) -> frozenset[str]:
+    """Every DOI and URL of a record as :func:`identifier` writes them, and its arXiv number
+    where an ``eprint`` field or the journal names one."""
+    return _identifiers(record.doi, record.url, record.extra)
+
+
+@functools.lru_cache(maxsize=65536)
+def _identifiers(doi: str | None, url: str | None, extra_fields: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    found = {ident for value in (doi, url) if value and (ident := identifier(value))}
+    extra = dict(extra_fields)
+    eprint = extra.get("eprint", "").strip()
+    kind = (extra.get("archiveprefix") or extra.get("eprinttype") or "").strip().lower()
+    if eprint and (kind == "arxiv" or (not kind and _ARXIV_NUMBER.fullmatch(eprint))):
+        found.add(_arxiv(eprint))
+    for name in ("journal", "volume", "howpublished"):
+        mention = _ARXIV_MENTION.search(extra.get(name, ""))
+        if mention:
+            found.add(_arxiv(mention.group(1)))
+    return frozenset(found)
+
+
+# ----------------------------------------------------------- the same paper twice
+
+#: How alike (:func:`title_agreement`) titles must be for an entry that names the record's
+#: venue and has its first author (a title shortened or reworded: "... in the TFX Platform").
+SAME_VENUE_TITLE = 70.0
+#: Candidates for the same paper elsewhere: titles at least this alike.
+CANDIDATE_TITLE = 75.0
+#: Records sharing a DOI or URL are one work unless titles this far apart and different
+#: authors say the address is the proceedings' or a list's rather than the paper's.
+SHARED_ID_TITLE = 50.0
+#: Titles of at least this many content words may differ by one word added or left out.
+LONG_TITLE = 5
+
+
+class PaperMatch(NamedTuple):
+    """A record that is the same paper as the one looked for, and why: ``how`` is
+    ``"doi or url"``, ``"title and authors"``, ``"system name and first author"`` or
+    ``"venue, first author and title"``."""
+
+    record: Record
+    how: str
+    title: float
+    authors: int
+
+
+def compact(text: str) -> str:
+    """A title folded as :func:`normalize` folds it, without spaces: "Low-latency Data Base"
+    and "low latency database" read alike."""
+    return normalize(text).replace(" ", "")
+
+
+def title_agreement(a: str, b: str) -> float:
+    """0–100: how alike two titles are read as one paper's title written twice, letter by
+    letter (``fuzz.ratio`` of :func:`compact` titles: case, accents, punctuation, and words
+    written split or joined do not count; each typo costs a little)."""
+    from rapidfuzz import fuzz
+
+    return round(fuzz.ratio(compact(a), compact(b)), 1)
+
+
+def title_differences(a: str, b: str) -> tuple[int, int, int]:
+    """How two titles differ word by word: the content words (stop words aside) of ``a``
+    with no counterpart in ``b``, those of ``b`` with none in ``a``, and the fewer content
+    words of the two.  A counterpart is the same word, the word with a typo
+    (:func:`opmlbib.names.spelt_close`), two adjacent words written as one ("data base",
+    "database") or initials ("ML", "machine learning").  "for Fault-Tolerant Data Lakes"
+    and "for Federated Data Lakes" differ by two words and one."""
+    x, y = _content(normalize(a)).split(), _content(normalize(b)).split()
+    used_x, used_y = [False] * len(x), [False] * len(y)
+    for alike in (str.__eq__, spelt_close):
+        for i, word in enumerate(x):
+            for j, other in enumerate(y):
+                if not used_x[i] and not used_y[j] and alike(word, other):
+                    used_x[i] = used_y[j] = True
+    for words, used, others, used_others in ((x, used_x, y, used_y), (y, used_y, x, used_x)):
+        for i, word in enumerate(words):
+            if used[i]:
+                continue
+            for j in range(len(others)):
+                for k in (2, 3, 4):
+                    run = range(j, j + k)
+                    if j + k > len(others) or any(used_others[n] for n in run):
+                        break
+                    joined = "".join(others[n] for n in run)
+                    initials = "".join(others[n][0] for n in run)
+                    if spelt_close(word, joined) or (len(word) == k and word == initials):
+                        used[i] = True
+                        for n in run:
+                            used_others[n] = True
+                        break
+                if used[i]:
+                    break
+    return used_x.count(False), used_y.count(False), min(len(x), len(y))
+
+
+def system_name(title: str) -> str:
+    """The compact name before a title's colon ("tony" of "TonY: An Orchestrator ..."), or
+    the whole title when it is one or two words ("TonY"); empty otherwise."""
+    head, colon, _ = title.partition(":")
+    if colon:
+        name = compact(head)
+        return name if len(name) >= 3 and len(normalize(head).split()) <= 3 else ""
+    words = normalize(title).split()
+    return "".join(words) if 0 < len(words) <= 2 and len("".join(words)) >= 3 else ""
+
+
+def named_authors(authors: tuple[Author, ...]) -> list[Author]:
+    """The authors without BibTeX's ``others``."""
+    return [author for author in authors if not is_others(author)]
+
+
+def author_overlap(a: tuple[Author, ...] | list[Author], b: tuple[Author, ...] | list[Author]) -> int:
+    """How many people of ``a`` are among ``b`` (names compared with :func:`opmlbib.names.same_person`,
+    each person of ``b`` counted once)."""
+    free = named_authors(tuple(b))
+    count = 0
+    for person in named_authors(tuple(a)):
+        for position, other in enumerate(free):
+            if same_person(person, other):
+                del free[position]
+                count += 1
+                break
+    return count
+
+
+def same_paper(a: Record, b: Record, *, same_venue: bool = False) -> PaperMatch | None:
+    """``b`` (as a :class:`PaperMatch`) if the two records are one paper, else None.
+
+    Decided on title *and* authors.  The authors agree when at least half of the shorter
+    list (``and others`` aside; at least one person) are among the other's.  The titles
+    agree when every content word of each has its counterpart in the other
+    (:func:`title_differences`: typos, split and joined words, initials); or, for titles of
+    :data:`LONG_TITLE` content words or more with the same first author, when one only adds
+    or leaves out a word; or, with the same first author, when one title is just the other's
+    system name ("TonY" for "TonY: An Orchestrator ...").  With ``same_venue`` (the caller
+    knows that ``a`` names the venue of ``b``), the same first author and titles
+    :data:`SAME_VENUE_TITLE` alike, or the same system name, are enough.  A similar title by
+    other authors, or by the same authors with other words, is another paper.
+
+    A shared DOI or URL decides unless titles and authors both disagree.  Two records
+    without authors are one paper only with the same title words and the same year.
+    """
+    people_a, people_b = named_authors(a.authors), named_authors(b.authors)
+    overlap = author_overlap(people_a, people_b)
+    authors_agree = bool(people_a and people_b) and overlap >= max(1, (min(len(people_a), len(people_b)) + 1) // 2)
+    shared = identifiers(a) & identifiers(b)
+    if not shared and (people_a or people_b) and not authors_agree:
+        return None  # other people: another paper, whatever the title
+    if not a.title or not b.title:
+        title, missing_a, missing_b, words = 0.0, 1, 1, 0
+    else:
+        title = title_agreement(a.title, b.title)
+        missing_a, missing_b, words = title_differences(a.title, b.title)
+    system = system_name(a.title)
+    same_system = bool(system) and system == system_name(b.title)
+    if shared and (title >= SHARED_ID_TITLE or same_system or authors_agree):
+        return PaperMatch(b, "doi or url", title, overlap)
+    if not people_a and not people_b:
+        if (missing_a, missing_b) == (0, 0) and a.year == b.year:
+            return PaperMatch(b, "title and authors", title, overlap)
+        return None
+    if not authors_agree:
+        return None
+    if (missing_a, missing_b) == (0, 0):
+        return PaperMatch(b, "title and authors", title, overlap)
+    if not same_person(people_a[0], people_b[0]):
+        return None
+    if words >= LONG_TITLE - 1 and sorted((missing_a, missing_b)) == [0, 1]:
+        return PaperMatch(b, "title and authors", title, overlap)
+    if same_system and (normalize(a.title) == _head(b.title) or normalize(b.title) == _head(a.title)):
+        return PaperMatch(b, "system name and first author", title, overlap)
+    if same_venue and (title >= SAME_VENUE_TITLE or same_system):
+        return PaperMatch(b, "venue, first author and title", title, overlap)
+    return None
+
+
+def _head(title: str) -> str:
+    head, colon, _ = title.partition(":")
+    return normalize(head) if colon else ""
+
+
+def find_paper(records: Sequence[Record], record: Record, *, venue: Collection[str] = ()) -> PaperMatch | None:
+    """The record of ``records`` that is the same paper as ``record`` (see :func:`same_paper`),
+    the closest if several are: a shared DOI or URL first, then the most alike title, then
+    the most authors in common.  ``venue``: keys of the records of a venue that ``record``
+    names, for which :func:`same_paper`'s ``same_venue`` rule applies."""
+    return next(iter(papers_like(records, record, venue=venue)), None)
+
+
+def papers_like(records: Sequence[Record], record: Record, *, venue: Collection[str] = ()) -> list[PaperMatch]:
+    """Every record of ``records`` that is the same paper as ``record``, closest first (as
+    :func:`find_paper` orders them).  Candidates are found through the index of
+    ``records``: shared identifiers, the same system name, and titles at least
+    :data:`CANDIDATE_TITLE` alike (:data:`SAME_VENUE_TITLE` in ``venue``)."""
+    from rapidfuzz import fuzz, process
+
+    index = _indexed(records)
+    candidates = dict.fromkeys(i for ident in identifiers(record) for i in index.ids.get(ident, ()))
+    candidates.update(dict.fromkeys(index.systems.get(system_name(record.title), ())))
+    if record.title:
+        # titles that agree word for word are this alike at least (a typo, a word added,
+        # "ML" for "machine learning" in a short title); only the venue rule reaches lower
+        cutoff = SAME_VENUE_TITLE if venue else CANDIDATE_TITLE
+        for _, value, position in process.extract(
+            compact(record.title), index.compact_titles, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
+        ):
+            if value >= CANDIDATE_TITLE or records[position].key in venue:
+                candidates[position] = None
+    found = [
+        match for i in candidates
+        if records[i] is not record and (match := same_paper(record, records[i], same_venue=records[i].key in venue))
+    ]
+    found.sort(key=lambda m: (m.how != "doi or url", -m.title, -m.authors))
+    return found
+
+
+def same_papers(records: Sequence[Record]) -> list[tuple[int, int, PaperMatch]]:
+    """Every pair of records (by position, earlier first) that :func:`same_paper` calls one
+    paper.  Only records sharing an identifier, or a family name of an author (one paper
+    needs one person in common), or, without authors, the start of the title, are
+    compared, and of those only titles at least :data:`CANDIDATE_TITLE` alike or sharing an
+    identifier: a bibliography of 10,000 entries is not compared pair by pair."""
+    from rapidfuzz import fuzz, process
+
+    from .names import family_key
+
+    blocks: dict[tuple[str, str], list[int]] = {}
+    keys_of: list[set[tuple[str, str]]] = []
+    for position, record in enumerate(records):
+        keys = {("id", ident) for ident in identifiers(record)}
+        people = named_authors(record.authors)
+        keys.update(("family", family_key(person)) for person in people)
+        if not people:
+            keys.add(("title", compact(record.title)[:8]))
+        keys.discard(("family", ""))
+        keys_of.append(keys)
+        for key in keys:
+            blocks.setdefault(key, []).append(position)
+    titles = [compact(record.title) for record in records]
+    pairs = []
+    for position, record in enumerate(records):
+        shared_id = {other for key in keys_of[position] if key[0] == "id" for other in blocks[key] if other > position}
+        near = sorted({other for key in keys_of[position] for other in blocks[key] if other > position})
+        alike = {near[i] for _, _, i in process.extract(
+            titles[position], [titles[other] for other in near], scorer=fuzz.ratio, limit=None,
+            score_cutoff=CANDIDATE_TITLE)} if titles[position] else set()
+        for other in sorted(alike | shared_id):
+            match = same_paper(record, records[other])
+            if match is not None:
+                pairs.append((position, other, match))
+    return pairs

@@ -32,12 +32,13 @@ class Page:
         return f"{self.source.value} ({self.detail})" if self.detail else self.source.value
 
 
-_PAGE_RANGE = re.compile(r"\s*(\d+)\s*(?:[-\u2013\u2014]+\s*(\d+))?\s*")
+_PAGE_RANGE = re.compile(r"\s*(\d{1,9})\s*(?:[-\u2013\u2014]+\s*(\d{1,9}))?\s*", re.ASCII)
 
 
 def page_range(text: str, source: Source, detail: str = "") -> tuple[Page, Page | None] | None:
     """``39--41``, ``39-41``, ``39–41`` or ``39`` as first and last pages (the last None when
-    not given); None for anything else (``e1234``, ``iv``), which is not a page number."""
+    not given); None for anything else (``e1234``, ``iv``, a number of ten digits or more),
+    which is not a page number."""
     match = _PAGE_RANGE.fullmatch(text)
     if not match:
         return None
@@ -173,6 +174,9 @@ class SourceEntry:
     #: not balance where they should): written back as it is, so that bibtex reads it as it
     #: read the original.
     text: str | None = None
+    #: How many of the file's ``@string`` definitions come before the entry (those are the
+    #: ones its macros read, as bibtex reads them in file order).
+    defined: int = 0
 
     def raw(self, name: str) -> str | None:
         """The raw value of the field ``name`` (any case), if the entry has it."""

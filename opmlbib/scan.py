@@ -367,7 +367,7 @@ class Decoder:
         raw = entry.fields.get("author")
         if raw is None:
             return ()
-        return tuple(_author(name) for name in _split_names(self.resolve(raw)))
+        return tuple(filter(None, map(_author, _split_names(self.resolve(raw)))))
 
 
 def _words_as_written(value: str) -> bool:
@@ -393,8 +393,14 @@ def _split_names(value: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1 << 16)  # people recur across a bibliography; memory stays bounded
-def _author(name: str) -> tuple[str, str, str, str]:
-    """(given, von, family, suffix) as :func:`opmlbib.bibtex.parse_bibtex` reads one name."""
+def _author(name: str) -> tuple[str, str, str, str] | None:
+    """(given, von, family, suffix) as :func:`opmlbib.bibtex.parse_bibtex` reads one name;
+    None for a name it leaves out."""
+    from .bibtex import _author_from_bibtex
+
+    if "=" in name:  # perhaps biblatex's extended name format: the full reader's rule
+        author = _author_from_bibtex(name)
+        return None if author is None else (author.given, author.von, author.family, author.suffix)
     parts = None
     if _NAME_SPECIAL.search(name) is None:
         parts = _name_parts(name)
@@ -409,11 +415,9 @@ def _author(name: str) -> tuple[str, str, str, str]:
             first, von, last, jr = (decode(" ".join(words)) for words in parts)
         if last:
             return first, von, last, jr
-    # A name the parser rejects: the full reader raises the error it reports.
-    from .bibtex import _author_from_bibtex
-
+    # A name the parser rejects: the full reader's rule (which warns when the entry is read)
     author = _author_from_bibtex(name)
-    return author.given, author.von, author.family, author.suffix
+    return None if author is None else (author.given, author.von, author.family, author.suffix)
 
 
 def _bibtex_name_parts(name: str) -> tuple[list[str], list[str], list[str], list[str]] | None:

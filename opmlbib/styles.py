@@ -21,7 +21,7 @@ import os
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import StyleError
+from .errors import StyleError, quoted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -226,8 +226,15 @@ def search_styles(word: str | None = None) -> list[StyleInfo]:
     return sorted(found, key=rank)
 
 
+# The longest style name has 119 characters: a name much longer is close to none.
+_LONGEST_SUGGESTED = 200
+
+
 def suggest(name: str, limit: int = 5) -> list[str]:
-    """Style names close to ``name``, best first."""
+    """Style names close to ``name``, best first; none for a name far longer than a style's
+    (comparing one with each of 10,000 names would take minutes)."""
+    if len(name) > _LONGEST_SUGGESTED:
+        return []
     from rapidfuzz import fuzz, process, utils
 
     def blended(query: str, choice: str, **_: object) -> float:
@@ -269,7 +276,7 @@ def _load_name(name: str, chain: tuple[str, ...]) -> Style:
         # Only an unknown name costs a listing of every style, to suggest close ones.
         close = suggest(name)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `opmlbib styles WORD` lists styles"
-        raise StyleError(f"unknown style {name!r}{hint}")
+        raise StyleError(f"unknown style {quoted(name)}{hint}")
     label, entry = found
     with open(entry, "rb") as handle:
         data = handle.read()
@@ -277,14 +284,9 @@ def _load_name(name: str, chain: tuple[str, ...]) -> Style:
 
 
 def _load_path(path: Path) -> Style:
-    try:
-        size = path.stat().st_size
-        if size > MAX_STYLE_BYTES:
-            raise StyleError(f"the style file is {size} bytes; styles over {MAX_STYLE_BYTES} bytes are refused", path=path)
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_STYLE_BYTES + 1)
-    except OSError as exc:
-        raise StyleError(f"cannot read the style: {exc.strerror or exc}", path=path) from None
+    from .files import read_file
+
+    data = read_file(path, what="style", limit=MAX_STYLE_BYTES, error=StyleError)
     return _finish(path.stem, data, str(path), ())
 
 

@@ -29,6 +29,7 @@ upper bound marked :attr:`Source.INFERRED`; the final paper gets its first page 
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from dataclasses import dataclass, replace
@@ -97,11 +98,10 @@ class _Title:
 
 def read_toc(path: str | Path) -> tuple[Header, tuple[Record, ...]]:
     """Read a table-of-contents file (UTF-8, with or without a byte-order mark)."""
+    from .files import MAX_TEXT_BYTES, read_file
+
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TocError(f"cannot read the table of contents: {exc.strerror or exc}", path=path) from None
+    data = read_file(path, what="table of contents", limit=MAX_TEXT_BYTES, error=TocError)
     return parse_toc(decode(data, path), path=path)
 
 
@@ -275,6 +275,10 @@ def _parse_header(lines: list[tuple[int, str]], path: str | Path | None) -> tupl
         match = _DATE.match(line)
         if match and match.group("month").lower() in MONTHS and date is None:
             date = (int(match.group("year")), MONTHS[match.group("month").lower()], int(match.group("day")))
+            try:
+                datetime.date(*date)
+            except ValueError as exc:
+                raise TocError(f"the date {_short(line)!r} does not exist ({exc})", path=path, line=number) from None
         elif place is None:
             place = line
         else:
@@ -297,8 +301,6 @@ def _page_candidates(line: str) -> tuple[tuple[str, int], ...]:
     if not digits:
         return ()
     spaced = head.rstrip()
-    if len(digits) > _MAX_PAGE_DIGITS and spaced != head:
-        return ()
     undotted = spaced.rstrip(_LEADER)
     leader = spaced[len(undotted):]
     if leader.count(".") + 3 * leader.count("\u2026") >= 2:  # dotted leaders: "Title.....5", "Title . . . 5"
@@ -313,6 +315,8 @@ def _page_candidates(line: str) -> tuple[tuple[str, int], ...]:
             for width in range(1, min(len(digits), _MAX_PAGE_DIGITS) + 1)
             if not digits[-width:].startswith("0")
         )
+    if len(digits) > _MAX_PAGE_DIGITS:  # after leaders or a space: part of the title, not a page
+        return ()
     return ((title, int(digits)),) if title else ()
 
 

@@ -77,6 +77,30 @@ def test_missing_included_file_is_reported_not_fatal(tmp_path):
     assert citations.missing == (tmp_path / "gone.aux",)
 
 
+def test_a_long_chain_of_included_files_is_followed_to_its_end(tmp_path):
+    # 1,200 files, each including the next: deeper than Python's recursion goes.
+    for n in range(1200):
+        include = f"\\@input{{c{n + 1}.aux}}\n" if n < 1199 else ""
+        (tmp_path / f"c{n}.aux").write_text(f"\\relax \n\\citation{{k{n}}}\n{include}\\citation{{after{n}}}\n")
+    keys = read_aux(tmp_path / "c0.aux").keys
+    assert keys == (*(f"k{n}" for n in range(1200)), *(f"after{n}" for n in reversed(range(1200))))
+
+
+def test_an_included_endless_file_is_refused(tmp_path):
+    (tmp_path / "main.aux").write_text("\\relax \n\\@input{/dev/zero}\n")
+    with pytest.raises(AuxError, match="over 16,777,216 bytes") as info:
+        read_aux(tmp_path / "main.aux")
+    assert info.value.path == "/dev/zero"
+
+
+def test_an_included_symlink_loop_is_reported_missing(tmp_path):
+    (tmp_path / "a.aux").symlink_to("b.aux")
+    (tmp_path / "b.aux").symlink_to("a.aux")
+    (tmp_path / "main.aux").write_text("\\relax \n\\@input{a.aux}\n\\citation{k}\n")
+    citations = read_aux(tmp_path / "main.aux")
+    assert citations.keys == ("k",) and citations.missing == (tmp_path / "a.aux",)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

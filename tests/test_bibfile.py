@@ -1,3 +1,4 @@
+import os
 import shutil
 import stat
 from dataclasses import replace
@@ -111,17 +112,13 @@ def test_missing_file_is_created_with_the_entries(tmp_path):
     assert [r.key for r in parse_bibtex(text)] == ["hsu2019tony", "zhou2019katib"]
 
 
-def test_existing_key_is_skipped_and_the_file_not_rewritten(copy, monkeypatch):
+def test_existing_key_is_skipped_and_the_file_not_rewritten(copy):
     path = copy("messy.bib")
-    before = path.read_bytes()
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("nothing to write")
-
-    monkeypatch.setattr(files, "atomic_write", refuse)
+    before, written = path.read_bytes(), path.stat()
     outcome = add_to_file(path, [ZHOU])
     assert outcome.skipped == [("zhou2019katib", 13)] and not outcome.changed
     assert path.read_bytes() == before
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
 
 
 def test_update_replaces_exactly_our_entry_and_its_comment(tmp_path):
@@ -214,14 +211,69 @@ def test_interrupted_write_leaves_the_old_file(copy, monkeypatch):
     path = copy("messy.bib")
     before = path.read_bytes()
 
+    def crash(fd, data):
+        os.write(fd, data[: len(data) // 2])  # half the new entry is written...
+        raise KeyboardInterrupt  # ...and the process is stopped
+
+    monkeypatch.setattr(files, "_write_all", crash)
+    with pytest.raises(KeyboardInterrupt):
+        add_to_file(path, [HSU])
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["messy.bib"]
+
+
+def test_interrupted_update_leaves_the_old_file(copy, monkeypatch):
+    path = copy("messy.bib")
+    before = path.read_bytes()
+
     def crash(temp):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(files, "_before_rename", crash)
     with pytest.raises(KeyboardInterrupt):
-        add_to_file(path, [HSU])
+        add_to_file(path, [ZHOU], update=True)
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == ["messy.bib"]
+
+
+def test_a_line_another_program_appends_meanwhile_is_kept(copy, monkeypatch):
+    path = copy("crlf.bib")
+    real_merge = merge
+
+    def merge_while_another_program_appends(text, *args, **kwargs):
+        if not text.endswith("% theirs\r\n"):
+            with open(path, "ab") as handle:
+                handle.write(b"% theirs\r\n")
+        return real_merge(text, *args, **kwargs)
+
+    monkeypatch.setattr("opmlbib.bibfile.merge", merge_while_another_program_appends)
+    add_to_file(path, [HSU])
+    text = path.read_bytes()
+    assert b"% theirs\r\n" in text and b"@inproceedings{hsu2019tony," in text
+
+
+def test_a_change_another_program_makes_meanwhile_is_kept_by_update(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    add_to_file(path, [HSU])
+    real_merge = merge
+
+    def merge_while_another_program_edits(text, *args, **kwargs):
+        if "% theirs" not in text:
+            path.write_text("% theirs\n" + path.read_text())
+        return real_merge(text, *args, **kwargs)
+
+    monkeypatch.setattr("opmlbib.bibfile.merge", merge_while_another_program_edits)
+    add_to_file(path, [replace(HSU, title="TonY Revised")], update=True)
+    text = path.read_text()
+    assert text.startswith("% theirs\n")
+    assert [r.title for r in parse_bibtex(text)] == ["TonY Revised"]
+
+
+def test_a_symlink_loop_is_an_error(tmp_path):
+    (tmp_path / "a.bib").symlink_to("b.bib")
+    (tmp_path / "b.bib").symlink_to("a.bib")
+    with pytest.raises(OutputError, match="symbolic links"):
+        add_to_file(tmp_path / "a.bib", [HSU])
 
 
 def test_symlink_is_followed_and_kept(copy):

@@ -510,3 +510,34 @@ def test_decoding_piece_by_piece_equals_the_decoder_over_the_whole_value(value):
 )
 def test_decoding_examples(value):
     assert decode(value) == decode_whole(value)
+
+
+def test_a_macro_defined_again_is_written_where_the_entries_need_each_definition():
+    text = ('@string{v = "One"}\n@string{w = v # " and more"}\n@misc{a, title = w}\n'
+            '@string{v = "Two"}\n@misc{b, title = v}\n@misc{c, title = {No macro}}\n')
+    records = parse_bibtex(text)
+    written = format_bibtex(records)
+    assert written == (
+        '@string{v = "One"}\n@string{w = v # " and more"}\n\n@misc{a,\n  title = w\n}\n\n'
+        '@string{v = "Two"}\n\n@misc{b,\n  title = v\n}\n\n@misc{c,\n  title = {No macro}\n}\n'
+    )
+    assert [r.title for r in parse_bibtex(written)] == ["One and more", "Two", "No macro"]
+    # written in another order, each entry still reads its own definition
+    b, a = parse_bibtex(format_bibtex([records[1], records[0]]))
+    assert (b.title, a.title) == ("Two", "One and more")
+
+
+def test_a_parent_of_a_parent_is_inherited_from():
+    text = ("@inbook{ch, title = {Chapter}, crossref = {vol}}\n@book{vol, title = {Volume Two}, crossref = {set}}\n"
+            "@mvbook{set, title = {The Set}, year = 1990, publisher = {P}}\n")
+    chapter = parse_bibtex(text)[0]
+    assert (chapter.venue.booktitle, chapter.venue.year, chapter.venue.publisher) == ("Volume Two", 1990, "P")
+    assert dict(chapter.extra)["crossref"] == "vol"
+
+
+def test_latex_the_decoder_cannot_follow_is_a_warning_and_shown_as_written():
+    deep = "\\emph{" * 300 + "x" + "}" * 300
+    with pytest.warns(BibWarning, match=r"d\.bib:1: a: cannot read the LaTeX in .*\(RecursionError\); shown as written"):
+        first, second = parse_bibtex("@misc{a, title={%s}}\n@misc{b, title={Fine}}\n" % deep, path="d.bib")
+    assert first.title == deep and second.title == "Fine"
+    assert format_bibtex([first]).count("\\emph{") == 300

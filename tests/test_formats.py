@@ -23,10 +23,10 @@ from opmlbib.formats import (
     ris_name,
 )
 from opmlbib.library import bib_records, default_records, toc_records
-from opmlbib.model import Author
+from opmlbib.model import Author, Record, Venue
 from opmlbib.report import describe
 
-from .latex_tools import require
+from .latex_tools import biber_run, biblatex_document, require
 
 TOC = Path(__file__).parent / "data" / "toc"
 BY_KEY = {record.key: record for record in default_records()}
@@ -401,3 +401,49 @@ def test_biblatex_fields_reach_their_csl_variables(tmp_path):
 
     text = cite([r for r in bib_records(bib) if r.key == "tolstoy"], style="chicago-author-date")
     assert "Translated by Louise Maude and The Maude Translators" in text
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("k}@misc{inj, title={Injected}", 'it holds "}"'),
+        ("\\csname @@input\\endcsname/etc/passwd\\relax", 'it holds "\\"'),
+        ("\\input", 'it holds "\\"'),
+        ("two words", "it holds white space"),
+        ("a,b", 'it holds ","'),
+        ("x" * 201, "it is 201 characters long (at most 200)"),
+    ],
+)
+def test_a_csl_json_id_bibtex_cannot_hold_is_an_error_naming_the_item(key, problem):
+    from opmlbib.csljson import from_csl_json
+
+    with pytest.raises(BibError) as caught:
+        from_csl_json([{"id": "fine:key/1", "type": "book", "title": "T"}, {"id": key, "type": "book", "title": "T"}], path="in.json")
+    assert str(caught.value) == f'in.json: item 2: the id "{key[:60]}" cannot be a citation key: {problem}'
+
+
+def test_a_given_name_starting_with_a_special_character_gets_its_initial_in_biblatex():
+    from opmlbib.bibtex import parse_bibtex
+    from opmlbib.formats import biblatex_name
+
+    hostile = Author("}x", "Doe", von="van", suffix="Jr.")
+    assert biblatex_name(hostile) == (
+        "family={Doe}, given={{\\textbraceright}x}, given-i={{\\textbraceright}}, prefix={van}, suffix={Jr.}"
+    )
+    assert biblatex_name(Author("Jane", "Doe")) == "Doe, Jane"
+    # and opmlbib reads biblatex's extended name format back
+    (record,) = parse_bibtex("@book{k, author = {" + biblatex_name(hostile) + " and Roe, Rick}, title = {T}}")
+    assert [(a.given, a.von, a.family, a.suffix) for a in record.authors] == [("}x", "van", "Doe", "Jr."), ("Rick", "", "Roe", "")]
+
+
+@pytest.mark.latex
+def test_biber_and_pdflatex_take_given_names_that_start_with_special_characters(tmp_path):
+    from opmlbib.formats import format_biblatex
+
+    require("pdflatex", "biber")
+    people = tuple(Author(given, "Doe") for given in ("}x", "{w", "\\y", "~z"))
+    record = Record(title="T", authors=people, venue=Venue(booktitle="", year=2020), key="k1", entry_type="book")
+    (tmp_path / "refs.bib").write_text(format_biblatex([record]))
+    (tmp_path / "doc.tex").write_text(biblatex_document())
+    blg = biber_run(tmp_path, "doc")
+    assert "WARN" not in blg and "ERROR" not in blg, blg

@@ -42,6 +42,10 @@ QUERIES = [
     "TonY", "tony", "Katib", "hsu2019tony", "hsu2019", "Zinkevich", "orchestrator distributed machine learning",
     "Anthony Hsu", "federated caching", "Muller", "Müller", "quantum chromodynamics on the lattice", "the",
     "Sonloto", "tensorflow tracing", "TFX", "etude gpu clusters", "a", "xyzzy", "scalable training",
+    # words split or joined, DOIs and URLs
+    "cyber security", "tensorflowtracing", "tensor flow tracing", "machine learning in cyber security",
+    "10.8617/erdhos2016to", "DOI:10.8617/ERDHOS2016TO", "https://example.org/papers/anlofi2011zelo.pdf",
+    "https://www.usenix.org/conference/opml19/presentation/hsu", "https://example.org/papers/nothere.pdf",
 ]
 
 

@@ -154,3 +154,203 @@ def test_works_on_any_records(tmp_path):
 def test_nonsense_scores_far_below_the_threshold():
     # the figure the module's documentation quotes
     assert max(m.score for m in search(RECORDS, "quantum chromodynamics on the lattice", floor=0)) == 38.1
+
+
+# ------------------------------------------------------------ words split or joined
+
+
+@pytest.mark.parametrize("query, key", [
+    ("cyber security", "arun2019shooting"),  # the title writes "cybersecurity"
+    ("machine learning in cyber security", "arun2019shooting"),
+    ("Tensor Flow Extended", "baylor2019continuous"),  # "TensorFlow Extended"
+    ("Auto ML platform", "zhou2019katib"),
+    ("server less framework", "bhattacharjee2019stratum"),
+    ("tensorflowtracing", "hashemi2019tensorflowtracing"),  # the title writes "tensorflow-tracing"
+    ("lowlatency job scheduling", "yabuuchi2019lowlatency"),
+    ("knowledgenet disaggregated", "biookaghazadeh2019knowledgenet"),
+])
+def test_a_word_split_or_joined_costs_no_match(query, key):
+    matches = search(RECORDS, query)
+    assert matches and matches[0].record.key == key and matches[0].score >= 95.0
+
+
+def test_split_and_joined_words_both_ways_in_any_records():
+    from opmlbib.bibtex import parse_bibtex
+
+    records = parse_bibtex(
+        "@misc{db, title={Database Tuning for Machine Learning Pipelines}}\n"
+        "@misc{cyber, title={Cyber Security of Power Grids}}\n"
+        "@misc{decoy, title={Data Pipelines for Power Users}}\n"
+    )
+    for query, key in [
+        ("data base tuning", "db"), ("database tuning", "db"),
+        ("cybersecurity power grids", "cyber"), ("cyber security power grids", "cyber"),
+        ("cybersecurity", "cyber"), ("data base", "db"),
+    ]:
+        top = search(records, query)
+        assert top and top[0].record.key == key, query
+        assert top[0].score >= 95.0, query
+    # joining is no licence to match anything: two unrelated words joined
+    assert search(records, "auto mobile") == []
+
+
+# ------------------------------------------------------------------ DOIs and URLs
+
+
+@pytest.mark.parametrize("query", [
+    "https://www.usenix.org/conference/opml19/presentation/hsu",
+    "http://usenix.org/conference/opml19/presentation/hsu/",
+    "https://www.usenix.org/conference/opml19/presentation/HSU#abstract",
+    "www.usenix.org/conference/opml19/presentation/hsu",
+])
+def test_a_url_finds_its_record(query):
+    assert [(m.record.key, m.score) for m in search(RECORDS, query)] == [("hsu2019tony", 100.0)]
+    assert resolve(RECORDS, query).key == "hsu2019tony"
+
+
+def test_an_unknown_url_finds_nothing_and_not_a_fuzzy_neighbour():
+    assert search(RECORDS, "https://www.usenix.org/conference/opml19/presentation/nobody") == []
+
+
+DOI_BIB = (
+    "@inproceedings{paper, title={Some Paper}, author={Doe, Jane}, doi={10.1145/3341301.3359630}}\n"
+    "@misc{pre, title={Some Preprint}, author={Doe, Jane}, eprint={1904.01234}, archiveprefix={arXiv}}\n"
+    "@misc{other, title={Other Paper}, author={Roe, Richard}, url={https://example.org/a_b.pdf}}\n"
+)
+
+
+@pytest.mark.parametrize("query, key", [
+    ("10.1145/3341301.3359630", "paper"), ("doi:10.1145/3341301.3359630", "paper"),
+    ("https://doi.org/10.1145/3341301.3359630", "paper"), ("HTTPS://DX.DOI.ORG/10.1145/3341301.3359630", "paper"),
+    ("https://arxiv.org/abs/1904.01234v2", "pre"), ("https://arxiv.org/pdf/1904.01234.pdf", "pre"),
+    ("https://doi.org/10.48550/arXiv.1904.01234", "pre"), ("arXiv:1904.01234v1", "pre"),
+    ("https://example.org/a_b.pdf", "other"),
+])
+def test_a_doi_finds_its_record(query, key):
+    from opmlbib.bibtex import parse_bibtex
+
+    records = parse_bibtex(DOI_BIB)
+    assert [(m.record.key, m.score) for m in search(records, query)] == [(key, 100.0)]
+
+
+@pytest.mark.parametrize("text, ident", [
+    ("10.1145/ABC", "doi:10.1145/abc"), ("doi: 10.1145/abc", "doi:10.1145/abc"), ("https://doi.org/10.1145/abc", "doi:10.1145/abc"),
+    ("https://www.Example.org/x/", "url:example.org/x"), ("arxiv.org/abs/1904.01234", None),
+    ("https://arxiv.org/abs/cs/0112017v1", "arxiv:cs/0112017"), ("TonY", None), ("10.1145", None), ("", None),
+])
+def test_identifier(text, ident):
+    from opmlbib.lookup import identifier
+
+    assert identifier(text) == ident
+
+
+# --------------------------------------------------------------- the same paper
+
+
+def _record(title, authors, **fields):
+    from opmlbib.bibtex import parse_bibtex
+
+    extra = "".join(f", {name}={{{value}}}" for name, value in fields.items())
+    (record,) = parse_bibtex(f"@inproceedings{{x, title={{{title}}}, author={{{authors}}}{extra}}}\n")
+    return record
+
+
+TONY = next(r for r in RECORDS if r.key == "hsu2019tony")
+
+
+@pytest.mark.parametrize("title, authors", [
+    ("TonY: An Orchestrator for Distributed Machine Learning Jobs", "Hsu, Anthony and Hu, Keqiu and Hung, Jonathan and Suresh, Arun and Zhang, Zhe"),
+    ("Tony: an orchestrator for distributed machine-learning jobs", "A. Hsu and K. Hu and J. Hung and A. Suresh and Z. Zhang"),
+    ("TonY: An Orchestator for Distribted Machine Learning Jobs", "Anthony Hsu and others"),  # typos, "and others"
+    ("TonY: An Orchestrator for Distributed Machine Learning Jobs", "Anthony Hsu 0001 and Keqiu Hu 0002"),  # DBLP
+    ("TonY: An Orchestrator for Distributed Machine Learning Jobs", "H{\\'s}u, Anthony and Hu, Keqiu"),  # accent in LaTeX
+    ("TonY", "Hsu, Anthony and Hu, Keqiu and Hung, Jonathan"),  # the system's name alone
+    ("TonY: An Orchestrator for Distributed ML Jobs", "Hsu, Anthony and Hu, Keqiu and Hung, Jonathan and Suresh, Arun and Zhang, Zhe"),
+    ("TonY: An Orchestrator for Distributed Machine Learning Jobs on Hadoop", "Hsu, Anthony and Hu, Keqiu"),  # a word added
+    ("TonY: An Orchestrator for Machine Learning Jobs", "Hsu, Anthony and Hu, Keqiu"),  # a word left out
+])
+def test_the_same_paper_written_otherwise_is_found(title, authors):
+    from opmlbib.lookup import find_paper
+
+    found = find_paper(RECORDS, _record(title, authors))
+    assert found is not None and found.record.key == "hsu2019tony"
+
+
+@pytest.mark.parametrize("title, authors", [
+    # a look-alike title by other authors is another paper
+    ("TonY: An Orchestrator for Distributed Machine Learning Jobs", "Smith, John and Doe, Jane"),
+    ("Deep Learning Inference Service at Microsoft", "LeCun, Yann and Bengio, Yoshua and Hinton, Geoffrey"),
+    ("Deep Learning", "LeCun, Yann and Bengio, Yoshua and Hinton, Geoffrey"),
+    # one shared co-author is not enough for a longer list
+    ("TonY: An Orchestrator for Distributed Machine Learning Jobs", "Smith, John and Doe, Jane and Zhang, Zhe"),
+    # the same first author, another system
+    ("TonY 2: Scheduling Notebooks", "Hsu, Anthony and Hu, Keqiu"),
+    # the same people, another paper
+    ("Scheduling Notebooks on Hadoop Clusters at Scale", "Hsu, Anthony and Hu, Keqiu and Hung, Jonathan"),
+    ("TonY: An Orchestrator for Distributed Deep Learning Notebooks", "Hsu, Anthony and Hu, Keqiu"),  # a word for another
+    ("TonY: Scheduling Notebooks on Hadoop", "Hsu, Anthony and Hu, Keqiu"),
+    # the same first author, a word added to a short title
+    ("TonY: An Orchestrator", "Hsu, Anthony and Hu, Keqiu"),
+])
+def test_a_look_alike_is_not_the_same_paper(title, authors):
+    from opmlbib.lookup import find_paper
+
+    assert find_paper(RECORDS, _record(title, authors)) is None
+
+
+def test_a_shared_url_decides_unless_titles_and_authors_both_disagree():
+    from opmlbib.lookup import same_paper
+
+    url = "https://www.usenix.org/conference/opml19/presentation/hsu"
+    assert same_paper(_record("Orchestrating ML jobs on Hadoop", "Hsu, A.", url=url), TONY).how == "doi or url"
+    # a conference's address on some other paper names the conference, not this paper
+    assert same_paper(_record("Some Other Paper Entirely", "Roe, Richard", url=url), TONY) is None
+
+
+def test_title_agreement_ignores_case_punctuation_accents_and_spacing():
+    from opmlbib.lookup import title_agreement
+
+    assert title_agreement("Low-latency Data Base Tuning", "low latency database tuning") == 100.0
+    assert title_agreement("Café Networks", "Cafe networks") == 100.0
+    assert 85.0 <= title_agreement("Continous Trainng for Production ML", "Continuous Training for Production ML") < 100.0
+    assert title_agreement("Deep Learning", "Deep Learning Inference Service at Microsoft") < 50.0
+
+
+def test_one_word_for_another_is_another_paper_by_the_same_people():
+    from opmlbib.lookup import same_paper, title_differences
+
+    a = _record("An O(n log n) Algorithm for Fault-Tolerant Data Lakes", "Gon{\\c{c}}alves, R. and Eldal, Priya")
+    b = _record("An O(n log n) Algorithm for Federated Data Lakes", "J. R. Gon\u00e7alves and van Gadal, Nikhil")
+    assert title_differences(a.title, b.title) == (2, 1, 8)
+    assert same_paper(a, b) is None
+    assert title_differences("Data Base Tuning for ML", "Database tuning for machine lerning") == (0, 0, 4)
+
+
+def test_naming_the_venue_lets_a_reworded_title_by_the_first_author_match():
+    from opmlbib.lookup import find_paper
+
+    short = _record("Continuous Training for Production ML in the TFX Platform", "Baylor, Denis and others")
+    assert find_paper(RECORDS, short) is None
+    found = find_paper(RECORDS, short, venue={"baylor2019continuous"})
+    assert (found.record.key, found.how) == ("baylor2019continuous", "venue, first author and title")
+    # not for another first author
+    other = _record("Continuous Training for Production ML in the TFX Platform", "Zinkevich, Martin and Baylor, Denis")
+    assert find_paper(RECORDS, other, venue={"baylor2019continuous"}) is None
+
+
+def test_same_papers_compares_only_what_can_be_one_paper():
+    from opmlbib.bibtex import parse_bibtex
+    from opmlbib.lookup import same_papers
+
+    records = parse_bibtex(
+        "@misc{a, author={Hsu, Anthony and Hu, Keqiu}, title={TonY: An Orchestrator for Distributed Machine Learning Jobs}}\n"
+        "@misc{b, author={Smith, John}, title={TonY: An Orchestrator for Distributed Machine Learning Jobs}}\n"
+        "@misc{c, author={A. Hsu and others}, title={Tony: an orchestrator for distributed machine-learning jobs}}\n"
+        "@misc{d, title={Untitled Notes}, year=2020}\n"
+        "@misc{e, title={Untitled notes}, year=2020}\n"
+        "@misc{f, author={Roe, R.}, title={One Thing}, doi={10.1234/x}}\n"
+        "@misc{g, author={Roe, Richard}, title={One Thing, Revised}, url={https://doi.org/10.1234/X}}\n"
+    )
+    assert [(records[i].key, records[j].key, m.how) for i, j, m in same_papers(records)] == [
+        ("a", "c", "title and authors"), ("d", "e", "title and authors"), ("f", "g", "doi or url"),
+    ]

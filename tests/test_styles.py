@@ -76,8 +76,19 @@ def test_entity_reference_without_doctype_is_not_well_formed(tmp_path):
 def test_oversized_style_is_refused(tmp_path):
     padding = "<!--" + "x" * (styles.MAX_STYLE_BYTES + 10) + "-->"
     path = write(tmp_path, style_text().replace("<info>", padding + "<info>"))
-    with pytest.raises(StyleError, match="refused"):
+    with pytest.raises(StyleError, match="opmlbib reads a style of up to 2,097,152 bytes"):
         styles.load_style(str(path))
+
+
+def test_an_endless_style_file_is_refused_at_once():
+    with pytest.raises(StyleError, match="over 2,097,152 bytes"):
+        styles.load_style("/dev/zero")
+
+
+def test_a_huge_unknown_name_is_refused_at_once_and_echoed_short():
+    with pytest.raises(StyleError) as caught:
+        styles.load_style("x" * 100_000)
+    assert len(str(caught.value)) < 200
 
 
 @pytest.mark.parametrize(
