@@ -397,8 +397,16 @@ def _one_line(item: dict) -> str:
 _CITE_FORMATS = ("text", "html", "markdown", "bibtex", "csljson", "key")
 
 
+_LOCATOR_LABELS = ("act", "appendix", "article-locator", "book", "canon", "chapter", "column", "elocation", "equation",
+                   "figure", "folio", "issue", "line", "note", "opus", "page", "paragraph", "part", "rule", "scene",
+                   "section", "sub-verbo", "supplement", "table", "timestamp", "title-locator", "verse", "version",
+                   "volume")
+_LATEX_COMMANDS = ("cite", "citet", "citep", "citealt", "citealp", "citeauthor", "citeyear", "citeyearpar",
+                   "textcite", "parencite", "autocite", "footcite", "smartcite")
+
+
 @cli.command("cite")
-@click.argument("queries", metavar="QUERY...", nargs=-1, required=True)
+@click.argument("queries", metavar="QUERY...", nargs=-1)
 @click.option("-s", "--style", metavar="NAME|PATH", default=None,
               help="CSL style: a name from `opmlbib styles` (e.g. ieee, apa, chicago-author-date) "
               "or the path of a .csl file.  Default: usenix, the reference-list style of USENIX "
@@ -406,34 +414,102 @@ _CITE_FORMATS = ("text", "html", "markdown", "bibtex", "csljson", "key")
 @click.option("-f", "--format", "fmt", type=click.Choice(_CITE_FORMATS), default="text", show_default=True,
               help="text (plain, no markup), html (escaped, <i> for italics), markdown (*italics*), "
               "bibtex (the BibTeX records), csljson (the CSL-JSON items given to the CSL engine) "
-              "or key (a LaTeX \\cite command).")
+              "or key (a LaTeX citation command, see --command).")
 @click.option("--in-text", is_flag=True,
               help="Print the in-text citation instead of the bibliography entries: one citation "
               "for all QUERYs, e.g. (Hsu et al., 2019; Zhou et al., 2019).  Only with text, html, markdown.")
+@click.option("--narrative", is_flag=True,
+              help="An in-text citation that names the authors in the sentence: Hsu et al. (2019).  "
+              "With --format key, natbib's \\citet unless --command says otherwise.")
+@click.option("--locator", "locators", metavar="TEXT", multiple=True,
+              help="Where in the work: a page (39), a range (39-41), a chapter with --label chapter.  "
+              "Repeat it for several QUERYs: the first goes with the first QUERY, and so on.")
+@click.option("--label", "labels", type=click.Choice(_LOCATOR_LABELS), multiple=True, metavar="KIND",
+              help="What kind of locator each --locator is: page (the default), chapter, section, "
+              "figure, … (CSL's locator terms).  Repeatable, in QUERY order.")
+@click.option("--prefix", "prefixes", metavar="TEXT", multiple=True,
+              help='Text before a work in the citation ("see "); repeatable, in QUERY order.')
+@click.option("--suffix", "suffixes", metavar="TEXT", multiple=True,
+              help='Text after a work in the citation (", for a review"); repeatable, in QUERY order.')
+@click.option("--suppress-author", is_flag=True,
+              help="Leave the authors out of the citation: (2019), for a sentence that names them.")
+@click.option("--author-only", is_flag=True, help="Print the authors alone: Hsu et al.")
+@click.option("--command", "latex_command", type=click.Choice(_LATEX_COMMANDS), default=None, metavar="NAME",
+              help="With --format key: the LaTeX command, BibTeX's cite (the default), natbib's citet, "
+              "citep, citealt, citealp, citeauthor, citeyear, citeyearpar, or biblatex's textcite, "
+              "parencite, autocite, footcite, smartcite; with locators and affixes as each writes them.")
+@click.option("--citations", "citations_file", type=_FILE, metavar="FILE.json",
+              help="Render a document's citations instead of QUERYs: a JSON array of citations in "
+              "document order, as citeproc-js takes them ({\"citationItems\": [{\"id\": KEY, \"locator\": \"12\"}], "
+              "\"properties\": {\"noteIndex\": 1}}, or arrays of cite items), each printed on its line as it "
+              "reads where it stands (first, subsequent, ibid, …).  QUERYs given too are works of the "
+              "document's bibliography (as LaTeX's \\nocite), in its order before those cited.")
 @click.option("--first", is_flag=True, help="If a QUERY fits several papers, take the best instead of failing.")
 @bib_option
 @_domain_errors
-def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, first: bool, bib: tuple[str, ...]) -> None:
+def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, narrative: bool,
+         locators: tuple[str, ...], labels: tuple[str, ...], prefixes: tuple[str, ...], suffixes: tuple[str, ...],
+         suppress_author: bool, author_only: bool, latex_command: str | None, citations_file: str | None,
+         first: bool, bib: tuple[str, ...]) -> None:
     """Format the papers QUERY... names as citations in any CSL style.
 
     A QUERY is a citation key or what `opmlbib search` takes (a system name, title words,
     an author, with typos).  Several QUERYs make one bibliography, ordered as the style
-    orders it.  Output matches citeproc-js, the engine of Zotero and Mendeley.
+    orders it, or with --in-text one citation.  Output matches citeproc-js, the engine of
+    Zotero and Mendeley.
     """
+    from .citations import CiteItem
+
+    item_options = bool(locators or labels or prefixes or suffixes or suppress_author or author_only)
+    if citations_file:
+        if item_options or in_text or narrative or latex_command:
+            raise click.UsageError("--citations takes the works' locators and affixes from the file, not from options")
+        if fmt not in ("text", "html", "markdown"):
+            raise click.UsageError(f"--citations needs --format text, html or markdown, not {fmt}")
+        from .cite import cite_document
+        from .citations import load_citations
+
+        citations = load_citations(citations_file)
+        library = open_library(bib)
+        records = {record.key.lower(): record for record in (library.resolve(query, first=first) for query in queries)}
+        for citation in citations:
+            for item in citation.items:
+                record = library.resolve(item.key, first=False)
+                if record.key.lower() != item.key.lower():
+                    raise click.ClickException(f"{citations_file}: no record with the key {item.key!r}")
+                records.setdefault(record.key.lower(), record)
+        click.echo(cite_document(tuple(records.values()), citations, style=style, fmt=fmt), nl=False)
+        return
+    if not queries:
+        raise click.UsageError("name at least one QUERY (or a document's --citations)")
     if in_text and fmt not in ("text", "html", "markdown"):
         raise click.UsageError(f"--in-text needs --format text, html or markdown, not {fmt}")
-    from .cite import cite_checked
+    if fmt in ("bibtex", "csljson") and (narrative or item_options or latex_command):
+        raise click.UsageError(f"--format {fmt} prints the records; citation options do not apply")
+    if item_options and not (in_text or narrative or fmt == "key"):
+        raise click.UsageError("--locator, --label, --prefix, --suffix, --suppress-author and --author-only "
+                               "make a citation: add --in-text (or --narrative, or --format key)")
+    if latex_command and fmt != "key":
+        raise click.UsageError("--command names a LaTeX command: it needs --format key")
+    for name, values in (("--locator", locators), ("--label", labels), ("--prefix", prefixes), ("--suffix", suffixes)):
+        if len(values) > len(queries):
+            raise click.UsageError(f"{name} is given {len(values)} times for {len(queries)} QUERYs")
+    from .cite import cite as render
 
-    records = _resolve_all(open_library(bib), queries, first=first)
-    output, alike = cite_checked(records, style=style, fmt=fmt, in_text=in_text)
-    click.echo(output, nl=False)
-    for keys, text in alike:
-        listing = ", ".join(keys[:-1]) + " and " + keys[-1]
-        click.echo(
-            f"Warning: {listing} cite alike, as {text}: the style tells such citations apart "
-            "(2020a, 2020b, or more names) and opmlbib does not",
-            err=True,
-        )
+    library = open_library(bib)
+    resolved = [library.resolve(query, first=first) for query in queries]
+    records = tuple({record.key: record for record in resolved}.values())
+    items = [
+        CiteItem(record.key, locator=_nth(locators, n), label=_nth(labels, n) or "page", prefix=_nth(prefixes, n) or "",
+                 suffix=_nth(suffixes, n) or "", suppress_author=suppress_author, author_only=author_only)
+        for n, record in enumerate(resolved)
+    ]
+    click.echo(render(records, style=style, fmt=fmt, in_text=in_text, items=items, narrative=narrative,
+                      command=latex_command or "cite"), nl=False)
+
+
+def _nth(values: tuple[str, ...], n: int) -> str | None:
+    return values[n] if n < len(values) else None
 
 
 @cli.command("styles")

@@ -50,6 +50,10 @@ class StyleError(OpmlbibError):
     """A citation style that cannot be found, read safely or rendered with."""
 
 
+class CitationError(OpmlbibError):
+    """A citation (cite items, locators, a file of a document's citations) that cannot be read."""
+
+
 class NoMatch(OpmlbibError):
     """A query that fits no record; ``suggestions`` holds (key, title, score) of the closest."""
 

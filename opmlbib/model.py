@@ -75,12 +75,25 @@ def iso_dates(text: str) -> list[tuple[int, int | None, int | None]] | None:
 
 @dataclass(frozen=True)
 class Author:
+    """A person or an organisation in one of a work's roles (author, editor, translator, …)."""
+
     given: str
     family: str
     affiliation: str | None = None
-    #: Name particles ("van", "de la") and suffixes ("Jr."), as BibTeX splits names.
+    #: Name particles ("van", "de la") and suffixes ("Jr."), as BibTeX splits names: the
+    #: particle kept with the family name where it is sorted ("van Gogh"), CSL's
+    #: non-dropping particle.
     von: str = ""
     suffix: str = ""
+    #: A particle dropped where the family name is sorted or shortened ("Ludwig *van*
+    #: Beethoven" sorts under B), CSL's dropping particle.
+    dropping: str = ""
+    #: Whether ``family`` is the whole name, written as it is and never split or
+    #: reordered (an organisation, "The ACME Team"): CSL's literal name.
+    literal: bool = False
+    #: What else CSL-JSON says of the name (``comma-suffix``, ``static-ordering``,
+    #: ``parse-names``, and engines' extensions such as ``isInstitution``), as it came.
+    options: tuple[tuple[str, object], ...] = ()
 
     @property
     def full_family(self) -> str:
@@ -89,8 +102,30 @@ class Author:
     @property
     def display(self) -> str:
         """The name in reading order, e.g. ``Ludwig van Beethoven, Jr.``."""
-        text = " ".join(part for part in (self.given, self.von, self.family) if part)
+        text = " ".join(part for part in (self.given, self.dropping, self.von, self.family) if part)
         return f"{text}, {self.suffix}" if self.suffix else text
+
+
+@dataclass(frozen=True)
+class Date:
+    """A date as CSL has it: the start and, for a range, the end (``parts``, each the year,
+    month and day as far as known, numbers or text as written; an open range ends in an
+    empty part), a ``season`` (1–4 or its name), ``circa``, a ``literal`` date to be printed
+    as it is, or ``raw`` text for an engine to read."""
+
+    parts: tuple[tuple[int | str, ...], ...] = ()
+    season: int | str | None = None
+    circa: bool | int | str | None = None
+    literal: str | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True)
+class JsonObject:
+    """A JSON object of a CSL variable the model has no type for (an engine's extension,
+    such as citeproc-js's ``multi``), its members as they came."""
+
+    members: tuple[tuple[str, object], ...]
 
 
 @dataclass(frozen=True)
@@ -180,6 +215,13 @@ class Record:
     #: The entry as its file wrote it, for a record read from a user's .bib; None for a
     #: record opmlbib made (or changed).
     source: SourceEntry | None = None
+    #: The CSL variables of a record read from CSL-JSON that the fields above do not give
+    #: back as the item had them (every name role, every date, the CSL type, a page range
+    #: as written, ...), each with its value as it came: text or a number, names (a tuple
+    #: of :class:`Author`), a :class:`Date`, or other JSON (tuples and
+    #: :class:`JsonObject`).  None as a value: the item has no such variable although the
+    #: fields above would give it one.  ``csljson.to_csl_json`` applies them last.
+    csl: tuple[tuple[str, object], ...] = ()
 
     @property
     def pages(self) -> str | None:

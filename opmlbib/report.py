@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Page, Record
+import json
+
+from .model import Author, Date, Page, Record
 
 
 def describe(record: Record) -> dict[str, Any]:
@@ -48,8 +50,27 @@ def describe(record: Record) -> dict[str, Any]:
         "url": record.url,
         "doi": record.doi,
         **{name: value for name, value in record.extra},
+        "csl": [f"{variable}: {_csl_text(value)}" for variable, value in record.csl if value is not None] or None,
         "sources": sources,
     }
+
+
+def _csl_text(value: Any) -> str:
+    """A CSL variable's value on one line: names in reading order, dates as ISO 8601
+    (a range with ``/``), anything else as JSON."""
+    if isinstance(value, tuple) and value and all(isinstance(v, Author) for v in value):
+        return "; ".join(name.display for name in value)
+    if isinstance(value, Date):
+        text = value.literal or value.raw or "/".join("-".join(f"{p:02d}" if isinstance(p, int) and i else str(p)
+                                                            for i, p in enumerate(part)) for part in value.parts)
+        if value.season is not None:
+            text += f" (season {value.season})"
+        return f"circa {text}" if value.circa else text
+    if isinstance(value, str):
+        return value
+    from .csljson import json_value
+
+    return json.dumps(json_value(value), ensure_ascii=False)
 
 
 def _page(field: str, page: Page) -> dict[str, Any]:
