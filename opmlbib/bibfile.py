@@ -58,12 +58,13 @@ class Outcome:
 def scan(text: str) -> list[Span]:
     """Every entry start in the file, in order, found without parsing the entries."""
     spans = []
+    line, counted = 1, 0  # line numbers counted on from the previous entry, not from the top
     for match in _ENTRY_START.finditer(text):
         if match.group(1).lower() in _NOT_ENTRIES:
             continue
-        spans.append(
-            Span(match.group(3), match.start(), _closing(text, match.start(2)), text.count("\n", 0, match.start()) + 1)
-        )
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        spans.append(Span(match.group(3), match.start(), _closing(text, match.start(2)), line))
     return spans
 
 
@@ -110,8 +111,13 @@ def merge(text: str, records: Sequence[Record], *, update: bool = False, path: s
     unique: dict[str, Record] = {}
     for record in records:
         unique.setdefault(record.key.lower(), record)
+    by_key: dict[str, list[Span]] | None = None  # the file's entries by key, found again after a replacement
     for record in unique.values():
-        spans = [span for span in scan(text) if span.key.lower() == record.key.lower()]
+        if by_key is None:
+            by_key = {}
+            for found in scan(text):
+                by_key.setdefault(found.key.lower(), []).append(found)
+        spans = by_key.get(record.key.lower(), [])
         if not spans:
             appended.append(_block(record, newline))
             new_records.append(record)
@@ -129,6 +135,7 @@ def merge(text: str, records: Sequence[Record], *, update: bool = False, path: s
         start, with_comment = _comment_start(text, span)
         new = _block(record, newline, comment=with_comment).removesuffix(newline)
         text = text[:start] + new + text[span.end:]
+        by_key = None
         outcome.replaced.append((record.key, span.line))
     if appended:
         if text and not text.endswith("\n"):
