@@ -193,8 +193,6 @@ def add_to_file(path: str | Path, records: Sequence[Record], *, update: bool = F
 
 
 def _decode(raw: bytes, path: str | Path) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise BibError("not UTF-8 text; opmlbib adds only to UTF-8 files (nothing changed)", path=path, line=line) from None
+    from .files import utf8_text
+
+    return utf8_text(raw, path, error=BibError, bom=False, advice="opmlbib adds only to UTF-8 files (nothing changed)")

@@ -120,18 +120,8 @@ def cite_item(value, where: str = "cite item", path: str | None = None) -> CiteI
 
 def load_citations(path) -> list[Citation]:
     """A document's citations from a JSON file (UTF-8)."""
-    import json
-    from pathlib import Path
+    from .files import MAX_TEXT_BYTES, read_file, utf8_text
+    from .structured import load_json
 
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise CitationError(f"cannot read the citations: {exc.strerror or exc}", path=path) from None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise CitationError("not UTF-8 text; save the file as UTF-8", path=path,
-                            line=raw.count(b"\n", 0, exc.start) + 1) from None
-    except json.JSONDecodeError as exc:
-        raise CitationError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    return read_citations(data, str(path))
+    raw = read_file(path, what="citations file", limit=MAX_TEXT_BYTES, error=CitationError)
+    return read_citations(load_json(utf8_text(raw, path, error=CitationError), path, CitationError), str(path))

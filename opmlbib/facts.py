@@ -69,14 +69,10 @@ def parse_facts(text: str, path: str | Path = "<facts>") -> Facts:
 
 
 def read_facts(path: str | Path) -> Facts:
-    from .files import MAX_TEXT_BYTES, read_file
+    from .files import MAX_TEXT_BYTES, read_file, utf8_text
 
     raw = read_file(path, what="facts file", limit=MAX_TEXT_BYTES, error=DataError)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError("not UTF-8 text", path=path) from None
-    return parse_facts(text, path)
+    return parse_facts(utf8_text(raw, path, error=DataError), path)
 
 
 def _check_shape(facts: Facts) -> None:

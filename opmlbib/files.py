@@ -99,6 +99,18 @@ def _read(fd: int, path: str | Path, *, what: str, limit: int, error: type[Opmlb
     return b"".join(chunks)
 
 
+def utf8_text(data: bytes, path: str | Path | None, *, error: type[OpmlbibError] = OpmlbibError,
+              bom: bool = True, advice: str = "save the file as UTF-8") -> str:
+    """``data`` as UTF-8 text (a leading byte-order mark dropped where ``bom``); anything
+    else is refused with the line, offset and value of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); {advice}",
+                    path=path, line=line) from None
+
+
 def _too_large(size: str, what: str, limit: int) -> str:
     return f"the file is {size} long; opmlbib reads a {what} of up to {limit:,} bytes ({limit >> 20} MiB)"
 

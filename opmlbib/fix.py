@@ -101,7 +101,7 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
              dry_run: bool = False) -> Outcome:
     """Check the .bib file at ``path`` and replace what is wrong (or, with ``dry_run``, only
     say what would change)."""
-    from .files import MAX_BIBLIOGRAPHY_BYTES, update_file
+    from .files import MAX_BIBLIOGRAPHY_BYTES, update_file, utf8_text
     from .library import is_csl_json
 
     given = Path(path)
@@ -109,11 +109,7 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
     if is_csl_json(given):
         raise BibError("fix rewrites BibTeX files only, not CSL-JSON", path=given)
     raw = _read(target, given)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise BibError("not UTF-8 text; save the file as UTF-8", path=given, line=line) from None
+    text = utf8_text(raw, given, error=BibError, bom=False)
     entries = read_entries(target)
     warnings: list[str] = []
     if aux is not None:

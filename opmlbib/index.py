@@ -261,11 +261,9 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     from .lookup import _content, normalize, title_words
     from .scan import Decoder, Unsupported, scan
 
-    try:
-        text = source.data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = source.data.count(b"\n", 0, exc.start) + 1
-        raise BibError("not UTF-8 text; save the file as UTF-8", path=source.path, line=line) from None
+    from .files import utf8_text
+
+    text = utf8_text(source.data, source.path, error=BibError)
     if any(separator in text for separator in (_ITEM, _FIELD, _AUTHOR, _PART)):
         raise Unsupported("control characters in the file")
     bom = 3 if source.data.startswith(codecs.BOM_UTF8) else 0

@@ -79,14 +79,10 @@ def bib_records(*paths: str | Path) -> tuple[Record, ...]:
 
 def _file_records(path: str | Path) -> tuple[Record, ...]:
     """One .bib or CSL-JSON file as records."""
-    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file, utf8_text
 
     raw = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise BibError("not UTF-8 text; save the file as UTF-8", path=path, line=line) from None
+    text = utf8_text(raw, path, error=BibError)
     if is_csl_json(path, text):
         return csl_json_records(text, path)
     from . import bibtex

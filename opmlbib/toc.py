@@ -107,16 +107,9 @@ def read_toc(path: str | Path) -> tuple[Header, tuple[Record, ...]]:
 
 def decode(data: bytes, path: str | Path | None = None) -> str:
     """UTF-8 text, a leading byte-order mark dropped; anything else is refused with its line."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise TocError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save the file as UTF-8",
-            path=path,
-            line=line,
-        ) from None
+    from .files import utf8_text
+
+    return utf8_text(data, path, error=TocError)
 
 
 def parse_toc(text: str, path: str | Path | None = None) -> tuple[Header, tuple[Record, ...]]:

@@ -189,6 +189,13 @@ def test_sigint_ends_the_command_as_sigint_does(tmp_path):
         except OSError:
             assert time.monotonic() < deadline and command.poll() is None
             time.sleep(0.05)
+    # Wait until the command is blocked reading the FIFO: a signal that comes between
+    # Python's last look at its signals and the read() call is only seen at the next
+    # signal (CPython runs signal handlers between bytecodes), which would leave this test
+    # waiting for nothing.
+    wchan = f"/proc/{command.pid}/wchan"
+    while os.path.exists(wchan) and "pipe_read" not in open(wchan).read() and time.monotonic() < deadline:
+        time.sleep(0.01)
     try:
         command.send_signal(signal.SIGINT)
         _, err = command.communicate(timeout=60)
