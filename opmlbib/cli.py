@@ -634,7 +634,7 @@ def main() -> None:
     this module and calls it)."""
     import gc
 
-    from .files import remove_temporaries_on_signals
+    from .interrupt import remove_temporaries_on_signals
 
     remove_temporaries_on_signals()
     # Nearly everything a run makes lives until the process exits: the modules and the

@@ -30,8 +30,9 @@ Writing, as careful Unix tools write (``sponge``, ``install``, ``flock``):
 * Appending and writing in place hold back catchable signals until they are done.
 * A FIFO or a character device (a pipe, ``/dev/null``, a terminal) is written into,
   never replaced; anything else that is not a regular file is refused.
-* Temporary files go on any error and, once :func:`remove_temporaries_on_signals` has
-  been called, on every signal that would end the process (SIGINT, SIGTERM, SIGHUP...).
+* Temporary files go on any error and, once
+  :func:`opmlbib.interrupt.remove_temporaries_on_signals` has been called, on every signal
+  that would end the process (SIGINT, SIGTERM, SIGHUP...).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import OpmlbibError, OutputError
+from .interrupt import TEMPORARIES, signals_held
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -280,7 +282,7 @@ def _create_in_place(real: str, data: bytes) -> bool:
     except FileExistsError:
         return False
     try:
-        with _signals_held():
+        with signals_held():
             _write_all(fd, data)
             os.fsync(fd)
     except BaseException:
@@ -348,7 +350,7 @@ class _Locked:
         if fd is None:
             return False
         try:
-            with _signals_held():
+            with signals_held():
                 _write_all(fd, tail)
                 os.fsync(fd)
         except BaseException as exc:
@@ -368,7 +370,7 @@ class _Locked:
             return False
         try:
             _reserve(fd, len(data))
-            with _signals_held():
+            with signals_held():
                 _write_all(fd, data)
                 os.ftruncate(fd, len(data))
                 os.fsync(fd)
@@ -497,24 +499,20 @@ def write_cache_file(target: str | Path, chunks: Sequence[bytes]) -> bool:
 
 # ------------------------------------------------------------ temporary files
 
-# Temporary files that exist now: a signal that ends the process removes them.
-_temporaries: set[str] = set()
-
-
 class _Temporary:
     """A new file ``.NAME.XXXXXXXXXXXX.tmp`` next to the file it will become."""
 
     def __init__(self, folder: str, name: str, mode: int) -> None:
         for _ in range(100):
             path = os.path.join(folder, f".{name[:200]}.{os.urandom(6).hex()}.tmp")
-            _temporaries.add(path)  # before it exists, so that a signal cannot miss it
+            TEMPORARIES.add(path)  # before it exists, so that a signal cannot miss it
             try:
                 self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN, mode)
             except FileExistsError:
-                _temporaries.discard(path)
+                TEMPORARIES.discard(path)
                 continue
             except BaseException:
-                _temporaries.discard(path)
+                TEMPORARIES.discard(path)
                 raise
             break
         else:  # pragma: no cover - 100 collisions of 48 random bits
@@ -554,7 +552,7 @@ class _Temporary:
                 os.unlink(self.path)
             except FileNotFoundError:
                 pass
-        _temporaries.discard(self.path)
+        TEMPORARIES.discard(self.path)
 
 
 @contextlib.contextmanager
@@ -566,58 +564,3 @@ def _temporary(folder: str, name: str, mode: int) -> Iterator[_Temporary]:
         yield temp
     finally:
         temp.close()
-
-
-# -------------------------------------------------------------------- signals
-
-# The signals whose default action ends the process, as a user or the system sends them.
-_ENDING = ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGALRM", "SIGUSR1", "SIGUSR2", "SIGXCPU", "SIGXFSZ")
-
-
-def _signals() -> list:
-    import signal
-
-    return [getattr(signal, name) for name in _ENDING if hasattr(signal, name)]
-
-
-def remove_temporaries_on_signals() -> None:
-    """From now on, a signal that would end the process removes the temporary files first,
-    then ends it by that signal, as if it had not been caught (the shell reports SIGINT as
-    status 130, SIGTERM as 143).  Signals the process was told to ignore stay ignored, as
-    ``nohup`` asks.  Only the main thread may set signal handlers: elsewhere, nothing is done."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-    for number in _signals():
-        if signal.getsignal(number) is not signal.SIG_IGN:
-            signal.signal(number, _end_by_signal)
-
-
-def _end_by_signal(number: int, frame: object) -> None:
-    import signal
-
-    for path in list(_temporaries):
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-    signal.signal(number, signal.SIG_DFL)
-    os.kill(os.getpid(), number)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold back the signals that end the process until the block ends (where the
-    platform can), so that it is not left half done."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _signals())
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
