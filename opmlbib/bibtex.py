@@ -19,8 +19,10 @@ so writing and reading a record gives back the same text.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -733,49 +735,57 @@ class Definitions:
                 if index == len(files):
                     files.append(file)
                 place[id(file)] = index
+        # where each macro is defined in each file: name → indices of its definitions
+        where: list[dict[str, list[int]]] = []
+        for file in files:
+            places: dict[str, list[int]] = {}
+            for index, (name, _) in enumerate(file.strings):
+                places.setdefault(name.lower(), []).append(index)
+            where.append(places)
+
+        def definition(file: int, name: str, before: int) -> int | None:
+            """The definition of ``name`` in effect before the file's ``before``-th one."""
+            places = where[file].get(name, ())
+            at = bisect.bisect_left(places, before)
+            return places[at - 1] if at else None
+
         current: dict[tuple[int, str], int] = {}  # (file, macro) → definition in effect in the output
         emitted: list[tuple[int, int, int]] = []  # (position in the output, file, definition)
         unset: dict[tuple[int, str], int] = {}  # (file, macro) → first position read while undefined
 
         def ensure(position: int, file: int, name: str, before: int) -> None:
-            strings = files[file].strings
-            index = next((i for i in range(before - 1, -1, -1) if strings[i][0].lower() == name), None)
             if name in skip:
                 return
+            index = definition(file, name, before)
             if index is None:
                 unset.setdefault((file, name), position)
-                return
-            if current.get((file, name)) == index:
-                return
-            for used in macro_names(strings[index][1]):
-                ensure(position, file, used, index)
-            current[(file, name)] = index
-            emitted.append((position, file, index))
+            elif current.get((file, name)) != index:
+                for used in macro_names(files[file].strings[index][1]):
+                    ensure(position, file, used, index)
+                current[(file, name)] = index
+                emitted.append((position, file, index))
 
         for position, record in enumerate(records):
-            if record.source is None:
-                continue
-            file = place[id(record.source.file)]
-            for _, raw in record.source.fields:
-                for name in macro_names(raw):
-                    ensure(position, file, name, record.source.defined)
+            if record.source is not None:
+                file = place[id(record.source.file)]
+                for _, raw in record.source.fields:
+                    for name in macro_names(raw):
+                        ensure(position, file, name, record.source.defined)
         # a definition goes before all entries when it is the only one of its macro written,
         # no entry before it read the macro undefined, and the same holds for what it uses
-        count: dict[tuple[int, str], int] = {}
-        for _, file, index in emitted:
-            key = (file, files[file].strings[index][0].lower())
-            count[key] = count.get(key, 0) + 1
-        head = {(file, index) for position, file, index in emitted
-                if count[(file, files[file].strings[index][0].lower())] == 1
-                and unset.get((file, files[file].strings[index][0].lower()), position + 1) > position}
+        written = Counter((file, files[file].strings[index][0].lower()) for _, file, index in emitted)
+        head = set()
+        for position, file, index in emitted:
+            macro = (file, files[file].strings[index][0].lower())
+            if written[macro] == 1 and unset.get(macro, position + 1) > position:
+                head.add((file, index))
         changed = True
         while changed:
             changed = False
             for file, index in list(head):
-                strings = files[file].strings
-                for used in macro_names(strings[index][1]):
-                    dep = next((i for i in range(index - 1, -1, -1) if strings[i][0].lower() == used), None)
-                    if dep is not None and (file, dep) not in head and used not in skip:
+                for used in macro_names(files[file].strings[index][1]):
+                    dep = definition(file, used, index)
+                    if used not in skip and dep is not None and (file, dep) not in head:
                         head.discard((file, index))
                         changed = True
                         break
