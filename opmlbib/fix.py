@@ -101,14 +101,14 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
              dry_run: bool = False) -> Outcome:
     """Check the .bib file at ``path`` and replace what is wrong (or, with ``dry_run``, only
     say what would change)."""
-    from .files import MAX_BIBLIOGRAPHY_BYTES, update_file, utf8_text
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file, update_file, utf8_text
     from .library import is_csl_json
 
     given = Path(path)
     target = given.resolve() if given.is_symlink() else given
     if is_csl_json(given):
         raise BibError("fix rewrites BibTeX files only, not CSL-JSON", path=given)
-    raw = _read(target, given)
+    raw = read_file(given, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     text = utf8_text(raw, given, error=BibError, bom=False)
     entries = read_entries(target)
     warnings: list[str] = []
@@ -132,12 +132,6 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
         update_file(target, change, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
         written = True
     return Outcome(report, tuple(changes), left, text, new_text, written, tuple(warnings))
-
-
-def _read(target: Path, shown: Path) -> bytes:
-    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
-
-    return read_file(shown, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
 
 
 def rewrite(text: str, report: Report) -> tuple[str, list[Change], list[str]]:

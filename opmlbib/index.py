@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import sys
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .errors import BibError, OpmlbibError

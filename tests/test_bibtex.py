@@ -19,6 +19,7 @@ from opmlbib.library import default_records
 from opmlbib.model import Author, Record, Source, Venue
 
 from .opml19_table import KEYS
+from .strategies import texts
 
 VENUE = Venue(booktitle="Proc. of Things", year=2019, month=5)
 
@@ -483,11 +484,6 @@ def test_an_entry_whose_braces_do_not_balance_is_read_as_far_as_bibtex_reads_it_
 def test_a_macro_defined_again_holds_its_new_value_from_there_on():
     text = '@string{v = "One"}\n@misc{a, title = v}\n@string{v = "Two"}\n@misc{b, title = v}\n'
     assert [r.title for r in parse_bibtex(text)] == ["One", "Two"]
-
-
-def texts(pieces: list[str]):
-    """Strings of up to 30 of ``pieces``."""
-    return st.lists(st.sampled_from(pieces), max_size=30).map("".join)
 
 
 LATEX_TEXT = texts(list("aZé ß-'`!?,.{}\\\"$%&~#^_\t\n:;0") + ["\\&", "{\\'e}", "\\'e", "$x$", "--", "\\c{c}"])

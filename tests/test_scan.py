@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opmlbib import scan as scanner
-from opmlbib.bibtex import decode, parse_bibtex
-from opmlbib.errors import OpmlbibError
+from opmlbib.bibtex import parse_bibtex
 from opmlbib.scan import Decoder, Unsupported, scan
 
 from .generated_bib import generate
+from .strategies import texts
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "bib"
@@ -146,11 +146,6 @@ def test_random_fragments_agree_or_fall_back(pieces):
 
 
 # ------------------------------------------------------------------ decoding
-
-
-def texts(pieces: list[str]):
-    """Strings of up to 30 of ``pieces``."""
-    return st.lists(st.sampled_from(pieces), max_size=30).map("".join)
 
 
 NAME_TEXT = texts(list("aAbBnNdDé ,\t.-'") + ["and", " and ", "von", "Jr."])
