@@ -538,34 +538,27 @@ def already_in_file(path: str | Path, records: Sequence[Record]) -> tuple[list[t
     """For ``opmlbib add``: each record that the .bib file at ``path`` already holds under
     another key, with the entries that hold it (in file order); and a warning if the file
     could not be read as BibTeX to look (nothing is found then)."""
-    import logging
-
-    from .bibfile import scan
-    from .library import bib_records
-    from .lookup import papers_like
-
     import stat
 
-    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+    from .bibfile import scan
+    from .bibtex import parse_bibtex
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file, utf8_text
+    from .lookup import papers_like
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return [], None  # a pipe or device is written into, never read
-        text = read_file(path, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError, OpmlbibError):
+        text = utf8_text(read_file(path, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError), path,
+                         error=BibError)
+    except (OSError, OpmlbibError):
         return [], None  # adding reports what is wrong with the file
     keys = {span.key.lower() for span in scan(text)}
     if not keys:
         return [], None
-    quiet = logging.getLogger("bibtexparser")  # it logs each block it cannot parse; the warning says it once
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
     try:
-        entries = bib_records(path)
+        entries = parse_bibtex(text, path=path)  # read once: the text add is about to change
     except OpmlbibError as exc:
         return [], f"{path} could not be read as BibTeX ({exc}), so it was not searched for these papers under other keys"
-    finally:
-        quiet.setLevel(level)
     found = []
     for record in records:
         if record.key.lower() in keys:
