@@ -1,37 +1,38 @@
-"""Search a large .bib file without parsing it: an index of the few fields search needs,
-kept in the user's cache folder, and full parsing for the entries a query finds.
+"""Search a .bib file without parsing it: an index of what search scores, kept in the
+user's cache folder, and full parsing for the entries a query returns.
 
-Building the index reads the file once with :mod:`opmlbib.scan` (entry boundaries, keys,
-decoded titles, authors and years), folds and splits those fields the way
-:mod:`opmlbib.lookup` compares them, and writes all of it to one cache file.  A later
-search reads that file instead of the .bib file's entries.
+Every .bib file a command searches is read this way, whatever its size.  Building the
+index reads the file once with :mod:`opmlbib.scan` (entry boundaries, keys, decoded
+titles, authors and years), hands those fields to :func:`opmlbib.lookup.build_columns`,
+the same function that indexes any record list, and writes the columns it returns to one
+cache file, with each entry's key, place in the file and light fields (key, type, title,
+authors, year).  A later search reads that file instead of the .bib file.
 
-A query is answered in two steps.  The index first picks candidates: the records with a
-field that a lookup scorer rates at least at the floor (lookup weights are at most 1, so
-no record reaching the floor is missed), found with rapidfuzz over unique words and names.
-:func:`opmlbib.lookup.search` then scores just those candidates as light records (key,
-title, authors, year) and ranks them exactly as it ranks a whole library; only the entries
-it returns are parsed in full, by :func:`opmlbib.bibtex.parse_bibtex`.  Title words are
-indexed with each pair of adjacent words joined, as lookup scores them.  The index holds no
-DOIs or URLs: a query that is one (:func:`opmlbib.lookup.identifier`) parses in full the
-entries whose text contains it, and lookup decides among those.
+A query is ranked by :func:`opmlbib.lookup.search` over those columns, exactly as over a
+whole library in memory: the records it returns come from :class:`Records`, which parses
+an entry (:func:`opmlbib.bibtex.parse_bibtex`, with the file's @string definitions and its
+crossref parent) only when it is asked for, or gives its light fields for a listing.  The
+index holds no DOIs or URLs: a query that is one (:func:`opmlbib.lookup.identifier`)
+parses in full the entries whose text contains it, and lookup decides among those.
 
 The cache file is keyed by the .bib file's path, size, modification time and SHA-256, and
 by the code that wrote it; when any of them changes, or the file does not validate (wrong
-magic, header, section layout or CRC-32 of its contents), it is rebuilt.  It is written to a temporary file and renamed,
-so a reader never sees half a file and concurrent writers cannot corrupt it.  A cache that
-cannot be written is not an error: the index is then rebuilt at the next search.
+magic, header, section layout or CRC-32 of its contents), it is rebuilt.  It is written
+to a temporary file and renamed, so a reader never sees half a file and concurrent
+writers cannot corrupt it.  A cache that cannot be written is not an error: the index is
+then rebuilt at the next search.
 
-Files too small to gain from an index, and files the scanner does not reproduce exactly
-(:class:`opmlbib.scan.Unsupported`), are parsed in full as before.
+Files the scanner does not read exactly (:class:`opmlbib.scan.Unsupported`) are parsed
+in full instead.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .errors import BibError, OpmlbibError
@@ -39,10 +40,9 @@ from .errors import BibError, OpmlbibError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .model import Record
+    from .lookup import Columns, Row
+    from .model import Author, Record
 
-#: Files smaller than this are parsed in full (a cache file buys them nothing).
-INDEX_FROM_BYTES = 1 << 20
 #: Version of the cache file layout.
 FORMAT = 2
 _MAGIC = b"opmlbib index\n"
@@ -82,76 +82,25 @@ class Index:
     def __len__(self) -> int:
         return len(self._s["line"])
 
-    # ------------------------------------------------------------ candidates
+    # --------------------------------------------------------------- search
 
-    def candidates(self, query: str, floor: float) -> list[int]:
-        """Positions (in file order) of the entries that may score at least ``floor``."""
-        from rapidfuzz import fuzz, process
-
-        from .lookup import JOINED_FLOOR, _content, normalize
+    @property
+    def columns(self) -> Columns:
+        """What :mod:`opmlbib.lookup` scores, as the index keeps it (each field read when
+        first used)."""
+        from .lookup import Columns, Field
 
         s = self._s
-        lowered = query.strip().lower()
-        normalized = normalize(query)
-        compact = normalized.replace(" ", "")
-        # keys: resolve's exact key, lookup's exact key and key prefix (four letters or more)
-        found = set(self.with_key(lowered))
-        found.update(self.with_key(compact, prefix=len(compact) >= 4))
-        words = _content(normalized)
-        if not words:
-            return sorted(found)
-        single = " " not in words
 
-        def hits(text: str, choices: list[str], scorer, cutoff: float = floor) -> list[int]:
-            return [i for _, _, i in process.extract(text, choices, scorer=scorer, limit=None, score_cutoff=cutoff)]
+        def load(name: str) -> Field:
+            return Field(s[name], s[f"{name}.offsets"], s[f"{name}.owners"])
 
-        def ratio_hits(text: str, vocabulary: str, cutoff: float = floor) -> list[int]:
-            """Items scoring ``cutoff`` with fuzz.ratio, looked for among those of a length
-            that can: ratio is at most 200 * shorter / (sum of lengths)."""
-            lo, hi = _length_window(s[f"{vocabulary}.by_length"], len(text), cutoff)
-            choices = s[vocabulary][lo:hi]
-            return [lo + i for i in hits(text, choices, fuzz.ratio, cutoff)]
+        return Columns(s["key.lower"], load=load)
 
-        def posted(vocabulary: str, role: str, matched: list[int]) -> None:
-            offsets, postings = s[f"{vocabulary}.{role}.offsets"], s[f"{vocabulary}.{role}.postings"]
-            for word in matched:
-                found.update(postings[offsets[word]: offsets[word + 1]])
-
-        owners = s["head.owner"]
-        found.update(owners[i] for i in ratio_hits(normalized, "head"))
-        if single:
-            posted("word", "title", ratio_hits(words, "word"))
-            family = ratio_hits(words, "family", 100.0 if len(words) < 3 else floor)
-            posted("family", "first", family)
-            posted("family", "other", family)
-        else:
-            # lookup's word-by-word title score: a mean reaching the floor needs one word, or
-            # one pair of adjacent words read joined, that does
-            split = words.split()
-            for word in dict.fromkeys(split):
-                posted("word", "title", ratio_hits(word, "word", floor if len(word) >= 4 else 100.0))
-            for joined in dict.fromkeys(a + b for a, b in zip(split, split[1:])):
-                posted("word", "title", ratio_hits(joined, "word", max(floor, JOINED_FLOOR)))
-            name = hits(words, s["name"], fuzz.token_sort_ratio)
-            posted("name", "first", name)
-            posted("name", "other", name)
-            found.update(hits(words, s["title_and_names"], fuzz.token_set_ratio))
-        if single and len(words) >= 4:
-            # token_set_ratio of one word is 100 for the titles that have it (the word
-            # postings above hold them), else its ratio against the title's unique words
-            # sorted and joined, at most 200 * len(word) / (len(word) + their length): only
-            # short titles, or titles that repeat a word, can reach the floor
-            contents, shortest_first = s["content"], s["content.shortest_first"]
-            if floor > 0:
-                longest = int(len(words) * (200.0 - floor) / floor + 1)
-                pool = list(shortest_first[: _start(s["content.by_length"], longest + 1)])
-            else:
-                pool = list(shortest_first)
-            pool.extend(s["content.repeats"])
-            found.update(pool[i] for i in hits(words, [contents[i] for i in pool], fuzz.token_set_ratio))
-        elif not single:
-            found.update(hits(words, s["content"], fuzz.token_set_ratio))
-        return sorted(found)
+    def view(self, *, full: bool = True) -> Records:
+        """The entries as a sequence of records for :mod:`opmlbib.lookup`, each read when
+        first used: in full (:meth:`record`), or light (:meth:`light`)."""
+        return Records(self, self.record if full else self.light)
 
     def with_key(self, lowered: str, prefix: bool = False) -> list[int]:
         """Positions of the entries whose lower-case key is ``lowered`` (or starts with it)."""
@@ -250,15 +199,36 @@ class Index:
         return self.source.data[s["start"][position]: s["end"][position]].decode("utf-8")
 
 
+class Records(Sequence):
+    """An index's entries as a sequence of records, each read when first asked for, with
+    the index's :attr:`Index.columns` (which :func:`opmlbib.lookup.columns` uses as they are)."""
+
+    def __init__(self, index: Index, read: Callable[[int], Record]) -> None:
+        self.columns = index.columns
+        self._read = read
+        self._length = len(index)
+        self._read_already: dict[int, Record] = {}
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, position):  # type: ignore[override]  # positions only, no slices
+        record = self._read_already.get(position)
+        if record is None:
+            if not -self._length <= position < self._length:
+                raise IndexError(position)
+            record = self._read_already[position] = self._read(position % self._length)
+        return record
+
+
 # ----------------------------------------------------------------- building
 
 
 def build(source: _Source, progress: Progress | None = None) -> Index:
     """Scan ``source`` and derive every section of its index (raises Unsupported)."""
     import codecs
-    import functools
 
-    from .lookup import _content, normalize, title_words
+    from .lookup import FIELDS, build_columns
     from .scan import Decoder, Unsupported, scan
 
     from .files import utf8_text
@@ -284,32 +254,10 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         ends.append(to_bytes(entry.end))
     del text, to_bytes  # memory: from here on, entries are freed as they are read, too
     decoder = Decoder(result.strings)
-    fold = functools.lru_cache(maxsize=None)(normalize)  # names recur across a bibliography
-
-    def person(parts: tuple[str, str, str, str]) -> tuple[str, str]:
-        """An author's folded family name and folded full name, as lookup folds full_family
-        and display.  Folding works character by character and turns punctuation and spaces
-        into single spaces, so the full name folds part by part."""
-        given, von, family, suffix = parts
-        surname = fold(f"{von} {family}".strip() if von else family)
-        return surname, " ".join(part for part in (fold(given), surname, fold(suffix)) if part)
-
-    keys, heads, head_owners, contents, titles_and_names = [], [], array("i"), [], []
-    lines, years, repeats = array("i"), array("i"), array("i")
+    keys: list[str] = []
+    lines, years = array("i"), array("i")
     light_offsets, light_blob = array("q", [0]), bytearray()
-    # unique title words, surnames and full names, each with the entries it occurs in
-    words: dict[str, list[int]] = {}
-    families: dict[str, tuple[list[int], list[int]]] = {}  # (as first author, as another)
-    names: dict[str, tuple[list[int], list[int]]] = {}
-
-    def post(table: dict, value: str, role: int, position: int) -> None:
-        lists = table.get(value)
-        if lists is None:
-            lists = table[value] = ([], [])
-        target = lists[role]
-        if not target or target[-1] != position:
-            target.append(position)
-
+    rows: list[Row] = []
     step = max(len(entries) // 100, 1)
     for position in range(len(entries)):
         entry, entries[position] = entries[position], None
@@ -325,51 +273,21 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         light_offsets.append(len(light_blob))
         lines.append(entry.line)
         years.append(-1 if year is None else year)
-        # the fields lookup scores, folded as lookup folds them
-        normalized_title = normalize(title)
-        head, colon, _ = title.partition(":")
-        if colon:
-            heads.append(normalize(head))
-            head_owners.append(position)
-        content = _content(normalized_title)
-        contents.append(content)
-        split = normalized_title.split()
-        if len(set(split)) != len(split):
-            repeats.append(position)
-        for word in dict.fromkeys(title_words(normalized_title)):  # words, then adjacent pairs joined
-            hit = words.get(word)
-            if hit is None:
-                words[word] = [position]
-            else:
-                hit.append(position)
-        surnames = []
-        for n, parts in enumerate(authors):
-            family, name = person(parts)
-            surnames.append(family)
-            post(families, family, n > 0, position)
-            post(names, name, n > 0, position)
-        titles_and_names.append(" ".join([content, *surnames]))
+        rows.append((entry.key, title, tuple(map(_person, authors))))
         if progress is not None and position % step == 0:
-            progress(scan_share + (total - scan_share) * position // len(entries), total)
-
+            progress(scan_share + (total - scan_share) * position // len(entries) // 2, total)
     del decoder
-    fold.cache_clear()
-    shortest_first = sorted(range(len(contents)), key=lambda i: len(contents[i]))
-    order = sorted(range(len(heads)), key=lambda i: len(heads[i]))
-    heads = [heads[i] for i in order]
-    head_owners = array("i", (head_owners[i] for i in order))
+    _person.cache_clear()
+    columns = build_columns(rows)
+    del rows
     sections: dict[str, list[str] | array | bytes] = {
-        "key": keys, "light": bytes(light_blob), "light.offsets": light_offsets,
-        "head": heads, "head.owner": head_owners, "head.by_length": _by_length(heads),
-        "content": contents, "content.repeats": repeats, "title_and_names": titles_and_names,
-        "content.shortest_first": array("i", shortest_first),
-        "content.by_length": _by_length([contents[i] for i in shortest_first]),
+        "key": keys, "key.lower": list(columns.keys), "light": bytes(light_blob), "light.offsets": light_offsets,
         "start": starts, "end": ends, "line": lines, "year": years,
     }
-    _add_postings(sections, "word", {word: (hit,) for word, hit in words.items()}, ("title",))
-    _add_postings(sections, "family", families, ("first", "other"))
-    _add_postings(sections, "name", names, ("first", "other"))
-    lowered = [key.lower() for key in keys]
+    for name in FIELDS:
+        field = columns.field(name)
+        sections[name], sections[f"{name}.offsets"], sections[f"{name}.owners"] = field.texts, field.offsets, field.owners
+    lowered = sections["key.lower"]
     order = sorted(range(len(lowered)), key=lowered.__getitem__)
     sections["key.sorted"] = [lowered[i] for i in order]
     sections["key.order"] = array("i", order)
@@ -379,45 +297,12 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     return Index(source, sections)
 
 
-def _add_postings(sections: dict, vocabulary: str, table: dict[str, tuple[list[int], ...]], roles: tuple[str, ...]) -> None:
-    """Store a vocabulary, shortest items first, and per role where each item occurs
-    (offsets into postings)."""
-    from itertools import accumulate, chain
+@functools.lru_cache(maxsize=1 << 16)  # people recur across a bibliography; memory stays bounded
+def _person(parts: tuple[str, str, str, str]) -> Author:
+    from .model import Author
 
-    items = sorted(table, key=len)
-    sections[vocabulary] = items
-    sections[f"{vocabulary}.by_length"] = _by_length(items)
-    for n, role in enumerate(roles):
-        lists = [table[item][n] for item in items]
-        sections[f"{vocabulary}.{role}.offsets"] = array("i", accumulate(map(len, lists), initial=0))
-        sections[f"{vocabulary}.{role}.postings"] = array("i", chain.from_iterable(lists))
-
-
-def _by_length(items: list[str]) -> array:
-    """For strings sorted by length: where the items of each length start (one past the
-    longest length at the end)."""
-    from bisect import bisect_left
-
-    lengths = list(map(len, items))
-    longest = lengths[-1] if lengths else -1
-    return array("i", [*(bisect_left(lengths, length) for length in range(longest + 1)), len(items)])
-
-
-def _length_window(starts: array, length: int, cutoff: float) -> tuple[int, int]:
-    """The positions of the items whose length allows fuzz.ratio >= ``cutoff`` against a
-    string of ``length`` characters (bounds rounded outwards)."""
-    share = cutoff / 100.0
-    if share <= 0:
-        return 0, starts[-1]
-    shortest = max(int(length * share / (2.0 - share)) - 1, 0)
-    longest = int(length * (2.0 - share) / share) + 2
-    return _start(starts, shortest), _start(starts, longest + 1)
-
-
-def _start(starts: array, length: int) -> int:
-    """For :func:`_by_length`'s ``starts``: the position of the first item at least
-    ``length`` characters long (the number of items if none is)."""
-    return starts[min(length, len(starts) - 1)]  # the last start is one past the longest item
+    given, von, family, suffix = parts
+    return Author(given=given, family=family, von=von, suffix=suffix)
 
 
 class _ByteOffsets:

@@ -145,54 +145,37 @@ class RecordsLibrary(Library):
 
 
 class IndexedLibrary(Library):
-    """A .bib file through its index: lookup runs over the candidates' light records, and
-    what it returns is parsed in full."""
+    """A .bib file through its index: lookup scores the columns the index keeps, and reads
+    in full only the entries it returns (light ones, key to year, for a listing)."""
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        # the latest candidates' light records (by identity) → entry position
-        self._positions: dict[int, int] = {}
+        self.full = index.view(full=True)
+        self.light = index.view(full=False)
 
-    def _light(self, query: str, floor: float) -> list[Record]:
-        from .lookup import identifier
-
-        wanted = identifier(query)
-        if wanted is None:
-            positions = self.index.candidates(query, floor)
-            records = [self.index.light(position) for position in positions]
-        else:  # a DOI or URL: the entries that hold it, parsed in full, since light records have none
-            positions = self.index.holding(wanted)
-            records = [self.index.record(position) for position in positions]
-        self._positions = {id(record): position for record, position in zip(records, positions)}
-        return records
-
-    def _full(self, light: Record) -> Record:
-        return self.index.record(self._positions[id(light)])
+    def _holding(self, wanted: str) -> list[Record]:
+        """The entries whose text holds a DOI or URL, read in full: the index keeps none."""
+        return [self.index.record(position) for position in self.index.holding(wanted)]
 
     def search(self, query: str, *, limit: int | None = None, floor: float | None = None, full: bool = True):
         from . import lookup
 
         floor = lookup.THRESHOLD if floor is None else floor
-        matches = lookup.search(self._light(query, floor), query, limit=limit, floor=floor)
-        if not full:
-            return matches
-        return [lookup.Match(self._full(m.record), m.score) for m in matches]
+        wanted = lookup.identifier(query)
+        records = self._holding(wanted) if wanted is not None else self.full if full else self.light
+        return lookup.search(records, query, limit=limit, floor=floor)
 
     def resolve(self, query: str, *, first: bool = False) -> Record:
         from . import lookup
-        from .errors import NoMatch
 
-        try:
-            light = lookup.resolve(self._light(query, lookup.THRESHOLD), query, first=first)
-        except NoMatch:
-            # its suggestions reach down to a lower floor: ask again over those candidates
-            light = lookup.resolve(self._light(query, lookup.SUGGESTION_FLOOR), query, first=first)
-        return self._full(light)
+        wanted = lookup.identifier(query)
+        return lookup.resolve(self._holding(wanted) if wanted is not None else self.full, query, first=first)
 
 
 def open_library(bibs: Sequence[str | Path] | str | Path | None, progress: Progress | None = None) -> Library:
-    """The records a command looks up: the built-in proceedings, small .bib files (or several
-    files) parsed in full, or one large file through its index."""
+    """The records a command looks up: the built-in proceedings, a .bib file through its
+    index (whatever its size), or several files (and CSL-JSON, and .bib files the index
+    cannot read exactly) parsed in full."""
     from . import index
 
     if not bibs:
@@ -202,11 +185,7 @@ def open_library(bibs: Sequence[str | Path] | str | Path | None, progress: Progr
             return RecordsLibrary(bib_records(*bibs))
         (bibs,) = bibs
     bib = bibs
-    try:
-        large = os.stat(bib).st_size >= index.INDEX_FROM_BYTES
-    except OSError:
-        large = False  # bib_records reports it
-    if large and not is_csl_json(bib):
+    if os.path.isfile(bib) and not is_csl_json(bib):  # anything else: bib_records reports it
         from .scan import Unsupported
 
         try:
@@ -214,7 +193,6 @@ def open_library(bibs: Sequence[str | Path] | str | Path | None, progress: Progr
         except Unsupported:
             pass
         else:
-            if not len(indexed):
-                raise BibError(NO_BIBTEX_ENTRIES, path=bib)
-            return IndexedLibrary(indexed)
+            if len(indexed):
+                return IndexedLibrary(indexed)  # else: no entries, or JSON in a .bib: bib_records says which
     return RecordsLibrary(bib_records(bib))

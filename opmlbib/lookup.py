@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Collection, NamedTuple, Sequence
+from typing import Collection, Iterable, NamedTuple, Sequence
 
 from .errors import AmbiguousQuery, NoMatch
 from .model import Author, Record
@@ -94,39 +94,129 @@ class Match(NamedTuple):
     score: float
 
 
-class _Field:
-    """One field over all records: its strings, and the record each string belongs to."""
+class Field:
+    """One field over all records: each distinct string once, and the records that have it
+    (positions ``owners[offsets[i]:offsets[i + 1]]`` for string ``i``, in record order)."""
 
+    __slots__ = ("texts", "offsets", "owners")
+
+    def __init__(self, texts: list[str], offsets: Sequence[int], owners: Sequence[int]) -> None:
+        self.texts, self.offsets, self.owners = texts, offsets, owners
+
+    def owners_of(self, position: int) -> Sequence[int]:
+        return self.owners[self.offsets[position]: self.offsets[position + 1]]
+
+
+class _FieldBuilder:
     def __init__(self) -> None:
-        self.texts: list[str] = []
-        self.owners: list[int] = []
+        self.table: dict[str, list[int]] = {}
 
     def add(self, owner: int, text: str) -> None:
         if text:
-            self.texts.append(text)
-            self.owners.append(owner)
+            owners = self.table.get(text)
+            if owners is None:
+                self.table[text] = [owner]
+            elif owners[-1] != owner:
+                owners.append(owner)
+
+    def build(self) -> Field:
+        from array import array
+        from itertools import accumulate, chain
+
+        lists = self.table.values()
+        return Field(list(self.table), array("i", accumulate(map(len, lists), initial=0)),
+                      array("i", chain.from_iterable(lists)))
 
 
-class _Index:
-    """Every field of a record list, each folded as :func:`normalize` folds it."""
+#: The fields :class:`Columns` holds, each folded as :func:`normalize` folds it.
+FIELDS = (
+    "heads",  # the title before a colon
+    "words",  # title words, then adjacent pairs joined
+    "titles",  # the title without stop words
+    "first_authors",  # the first author's family name (with particles)
+    "authors",  # everyone else's
+    "first_names",  # "given family" of the first author
+    "names",  # "given family" of the others
+    "titles_and_names",  # the title without stop words, then the family names
+    "affiliations",  # without stop words
+)
 
-    __slots__ = ("keys", "heads", "words", "titles", "first_authors", "authors", "first_names", "names",
-                 "titles_and_names", "affiliations", "ids", "compact_titles", "systems")
 
-    def __init__(self, keys: tuple[str, ...]) -> None:
+class Columns:
+    """What a search scores, for every record of a library: the lower-case keys, and each
+    of :data:`FIELDS` as a :class:`Field`.  Built from records (:func:`build_columns`), or
+    read back from a store that kept them: ``load`` then gives each field when first used."""
+
+    def __init__(self, keys: Sequence[str], fields: dict[str, Field] | None = None, load=None) -> None:
         self.keys = keys
+        self._fields = fields if fields is not None else {}
+        self._load = load
+
+    def field(self, name: str) -> Field:
+        found = self._fields.get(name)
+        if found is None:
+            found = self._fields[name] = self._load(name)
+        return found
+
+
+#: One row per record, as :func:`build_columns` reads them: key, title, people.
+Row = tuple[str, str, Sequence[Author]]
+
+
+def build_columns(rows: Iterable[Row]) -> Columns:
+    """The columns of records given as rows (key, title, authors)."""
+    builders = {name: _FieldBuilder() for name in FIELDS}
+    heads, words, titles = builders["heads"], builders["words"], builders["titles"]
+    first_authors, authors, first_names, names = (
+        builders["first_authors"], builders["authors"], builders["first_names"], builders["names"])
+    titles_and_names, affiliations = builders["titles_and_names"], builders["affiliations"]
+    keys: list[str] = []
+    seen: dict[str, str] = {}  # names and affiliations recur across a bibliography
+
+    def norm(text: str) -> str:
+        folded = seen.get(text)
+        if folded is None:
+            folded = seen[text] = normalize(text)
+        return folded
+
+    for i, (key, title, people) in enumerate(rows):
+        keys.append(key.lower())
+        normalized = normalize(title)
+        head, colon, _ = title.partition(":")
+        if colon:
+            heads.add(i, normalize(head))
+        for word in title_words(normalized):
+            words.add(i, word)
+        content = _content(normalized)
+        titles.add(i, content)
+        families = []
+        for n, author in enumerate(people):
+            family = norm(author.full_family)
+            families.append(family)
+            (first_authors if n == 0 else authors).add(i, family)
+            (first_names if n == 0 else names).add(i, norm(author.display))
+            if author.affiliation:
+                affiliations.add(i, _content(norm(author.affiliation)))
+        titles_and_names.add(i, " ".join([content, *families]))
+    return Columns(keys, {name: builder.build() for name, builder in builders.items()})
+
+
+class _Papers:
+    """What :func:`papers_like` and identifier queries look records up by."""
+
+    __slots__ = ("ids", "compact_titles", "systems")
+
+    def __init__(self, records: Sequence[Record]) -> None:
         self.ids: dict[str, list[int]] = {}  # each DOI and URL (see identifier) → its records
         self.compact_titles: list[str] = []  # per record, as title_agreement compares them
         self.systems: dict[str, list[int]] = {}  # system name (see system_name) → its records
-        self.heads = _Field()
-        self.words = _Field()
-        self.titles = _Field()  # without stop words
-        self.first_authors = _Field()
-        self.authors = _Field()  # everyone but the first author
-        self.first_names = _Field()  # "given family" of the first author
-        self.names = _Field()  # "given family" of the others
-        self.titles_and_names = _Field()
-        self.affiliations = _Field()
+        for i, record in enumerate(records):
+            for ident in identifiers(record):
+                self.ids.setdefault(ident, []).append(i)
+            self.compact_titles.append(compact(record.title))
+            system = system_name(record.title)
+            if system:
+                self.systems.setdefault(system, []).append(i)
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -150,55 +240,34 @@ def title_words(normalized: str) -> list[str]:
     return [*words, *(a + b for a, b in zip(words, words[1:]))]
 
 
-def _build(records: Sequence[Record]) -> _Index:
-    index = _Index(tuple(r.key.lower() for r in records))
-    seen: dict[str, str] = {}  # names and affiliations recur across a bibliography
-
-    def norm(text: str) -> str:
-        if text not in seen:
-            seen[text] = normalize(text)
-        return seen[text]
-
-    for i, record in enumerate(records):
-        title = normalize(record.title)
-        head, colon, _ = record.title.partition(":")
-        if colon:
-            index.heads.add(i, normalize(head))
-        for word in dict.fromkeys(title_words(title)):
-            index.words.add(i, word)
-        for ident in identifiers(record):
-            index.ids.setdefault(ident, []).append(i)
-        index.compact_titles.append(title.replace(" ", ""))
-        system = system_name(record.title)
-        if system:
-            index.systems.setdefault(system, []).append(i)
-        content = _content(title)
-        index.titles.add(i, content)
-        families = []
-        for n, author in enumerate(record.authors):
-            family = norm(author.full_family)
-            families.append(family)
-            (index.first_authors if n == 0 else index.authors).add(i, family)
-            (index.first_names if n == 0 else index.names).add(i, norm(author.display))
-        index.titles_and_names.add(i, " ".join([content, *families]))
-        for affiliation in dict.fromkeys(a.affiliation for a in record.authors if a.affiliation):
-            index.affiliations.add(i, _content(norm(affiliation)))
-    return index
-
-
-_CACHE: dict[int, tuple[Sequence[Record], _Index]] = {}
-
-
-def _indexed(records: Sequence[Record]) -> _Index:
+def columns(records: Sequence[Record]) -> Columns:
+    """The columns of ``records``: those the sequence carries (``records.columns``, as a
+    large file's index gives them), else built once per record list (cached by identity)."""
+    given = getattr(records, "columns", None)
+    if isinstance(given, Columns):
+        return given
     cached = _CACHE.get(id(records))
     if cached is None or cached[0] is not records:
-        cached = (records, _build(records))
+        cached = (records, build_columns((r.key, r.title, r.authors) for r in records))
         _CACHE.clear()
         _CACHE[id(records)] = cached
     return cached[1]
 
 
-def _scores(index: _Index, query: str, floor: float) -> list[float]:
+def _papers(records: Sequence[Record]) -> _Papers:
+    cached = _PAPERS.get(id(records))
+    if cached is None or cached[0] is not records:
+        cached = (records, _Papers(records))
+        _PAPERS.clear()
+        _PAPERS[id(records)] = cached
+    return cached[1]
+
+
+_CACHE: dict[int, tuple[Sequence[Record], Columns]] = {}
+_PAPERS: dict[int, tuple[Sequence[Record], _Papers]] = {}
+
+
+def _scores(index: Columns, query: str, floor: float) -> list[float]:
     """Each record's weighted best field score for a normalized ``query``.
 
     Only scores of at least ``floor`` are exact; lower ones may read as 0.
@@ -206,40 +275,43 @@ def _scores(index: _Index, query: str, floor: float) -> list[float]:
     from rapidfuzz import fuzz, process
 
     best = [0.0] * len(index.keys)
-    compact = query.replace(" ", "")
+    compact_query = query.replace(" ", "")
     words = _content(query)
     if not words:  # empty, or only stop words: "the" names nothing, but a key still names its record
-        return [100.0 if key == compact else 0.0 for key in index.keys]
+        return [100.0 if key == compact_query else 0.0 for key in index.keys]
     single = " " not in words
 
-    def take(field: _Field, text: str, scorer, weight: float, exact: bool = False) -> None:
+    def take(name: str, text: str, scorer, weight: float, exact: bool = False) -> None:
+        field = index.field(name)
         cutoff = 100.0 if exact else min(100.0, floor / weight)
         for _, value, position in process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
-            owner = field.owners[position]
-            best[owner] = max(best[owner], value * weight)
+            value *= weight
+            for owner in field.owners_of(position):
+                if value > best[owner]:
+                    best[owner] = value
 
     for i, key in enumerate(index.keys):
-        if key == compact:
+        if key == compact_query:
             best[i] = 100.0
-        elif len(compact) >= 4 and key.startswith(compact):
+        elif len(compact_query) >= 4 and key.startswith(compact_query):
             best[i] = 100.0 * WEIGHT_KEY_PREFIX
-    take(index.heads, query, fuzz.ratio, WEIGHT_HEAD)
+    take("heads", query, fuzz.ratio, WEIGHT_HEAD)
     if single:
-        take(index.words, words, fuzz.ratio, WEIGHT_WORD)
-        take(index.first_authors, words, fuzz.ratio, WEIGHT_FIRST_AUTHOR, exact=len(words) < 3)
-        take(index.authors, words, fuzz.ratio, WEIGHT_AUTHOR, exact=len(words) < 3)
+        take("words", words, fuzz.ratio, WEIGHT_WORD)
+        take("first_authors", words, fuzz.ratio, WEIGHT_FIRST_AUTHOR, exact=len(words) < 3)
+        take("authors", words, fuzz.ratio, WEIGHT_AUTHOR, exact=len(words) < 3)
     else:
         _take_words(index, words.split(), best)
-        take(index.first_names, words, fuzz.token_sort_ratio, WEIGHT_FIRST_AUTHOR)
-        take(index.names, words, fuzz.token_sort_ratio, WEIGHT_AUTHOR)
-        take(index.titles_and_names, words, fuzz.token_set_ratio, WEIGHT_TITLE_AND_NAMES)
+        take("first_names", words, fuzz.token_sort_ratio, WEIGHT_FIRST_AUTHOR)
+        take("names", words, fuzz.token_sort_ratio, WEIGHT_AUTHOR)
+        take("titles_and_names", words, fuzz.token_set_ratio, WEIGHT_TITLE_AND_NAMES)
     if not single or len(words) >= 4:
-        take(index.titles, words, fuzz.token_set_ratio, WEIGHT_TITLE)
-        take(index.affiliations, words, fuzz.token_set_ratio, WEIGHT_AFFILIATION)
+        take("titles", words, fuzz.token_set_ratio, WEIGHT_TITLE)
+        take("affiliations", words, fuzz.token_set_ratio, WEIGHT_AFFILIATION)
     return [round(value, 1) for value in best]
 
 
-def _take_words(index: _Index, query_words: list[str], best: list[float]) -> None:
+def _take_words(index: Columns, query_words: list[str], best: list[float]) -> None:
     """Title words, word by word: each query word scores its closest title word (``ratio``;
     exact for words under four letters, and 0 below :data:`WORD_FLOOR`), and a record scores
     the mean over the query's words, so "continous training" finds "Continuous Training".
@@ -250,11 +322,14 @@ def _take_words(index: _Index, query_words: list[str], best: list[float]) -> Non
     query so (the best sum, found word by word from the left)."""
     from rapidfuzz import fuzz, process
 
+    words = index.field("words")
+
     def closest(text: str, cutoff: float) -> dict[int, float]:
         found: dict[int, float] = {}
-        for _, value, position in process.extract(text, index.words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff):
-            owner = index.words.owners[position]
-            found[owner] = max(found.get(owner, 0.0), value)
+        for _, value, position in process.extract(text, words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff):
+            for owner in words.owners_of(position):
+                if value > found.get(owner, 0.0):
+                    found[owner] = value
         return found
 
     singles = [closest(word, 100.0 if len(word) < 4 else WORD_FLOOR) for word in query_words]
@@ -274,15 +349,18 @@ def search(records: Sequence[Record], query: str, *, limit: int | None = None, f
     A query that is a DOI or URL finds the records carrying it (score 100) and no others."""
     wanted = identifier(query)
     if wanted is not None:
-        owners = _indexed(records).ids.get(wanted, [])
+        owners = _papers(records).ids.get(wanted, [])
         found = [Match(records[i], 100.0) for i in owners]
         return found if limit is None else found[:limit]
-    scores = _scores(_indexed(records), normalize(query), floor)
-    ranked = sorted(
-        (Match(record, value) for record, value in zip(records, scores) if value >= floor),
-        key=lambda m: -m.score,
-    )
-    return ranked if limit is None else ranked[:limit]
+    return [Match(records[i], value) for i, value in ranked(columns(records), query, limit=limit, floor=floor)]
+
+
+def ranked(index: Columns, query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[tuple[int, float]]:
+    """The positions of the records scoring at least ``floor`` for ``query`` (not a DOI or
+    URL), with their scores, best first (ties in library order)."""
+    scores = _scores(index, normalize(query), floor)
+    found = sorted(((i, value) for i, value in enumerate(scores) if value >= floor), key=lambda pair: -pair[1])
+    return found if limit is None else found[:limit]
 
 
 def resolve(records: Sequence[Record], query: str, *, first: bool = False) -> Record:
@@ -293,9 +371,9 @@ def resolve(records: Sequence[Record], query: str, *, first: bool = False) -> Re
     candidates) when the best two are too close to tell apart, unless ``first``.
     """
     lowered = query.strip().lower()
-    for record in records:
-        if record.key.lower() == lowered:
-            return record
+    keys = columns(records).keys
+    if lowered in keys:
+        return records[keys.index(lowered)]
     matches = search(records, query)
     if not matches:
         suggestions = search(records, query, limit=3, floor=SUGGESTION_FLOOR)
@@ -549,7 +627,7 @@ def papers_like(records: Sequence[Record], record: Record, *, venue: Collection[
     :data:`CANDIDATE_TITLE` alike (:data:`SAME_VENUE_TITLE` in ``venue``)."""
     from rapidfuzz import fuzz, process
 
-    index = _indexed(records)
+    index = _papers(records)
     candidates = dict.fromkeys(i for ident in identifiers(record) for i in index.ids.get(ident, ()))
     candidates.update(dict.fromkeys(index.systems.get(system_name(record.title), ())))
     if record.title:

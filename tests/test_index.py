@@ -15,6 +15,7 @@ from opmlbib.cache import cache_dir
 from opmlbib.index import cache_path, open_index
 from opmlbib.library import IndexedLibrary, RecordsLibrary, open_library
 from opmlbib.library import bib_records, default_records
+from opmlbib.scan import Unsupported
 
 from .generated_bib import generate
 
@@ -208,17 +209,29 @@ def test_errors_name_the_file_and_line(tmp_path):
         assert built.record(1).title == ""
 
 
-def test_files_the_scanner_leaves_alone_are_parsed_in_full(tmp_path, monkeypatch):
-    monkeypatch.setattr(index, "INDEX_FROM_BYTES", 0)
+def test_files_the_scanner_leaves_alone_are_parsed_in_full(tmp_path):
     path = tmp_path / "paren.bib"
     path.write_text("@misc(k, title = {Katib: hyperparameters})\n", encoding="utf-8")
     library = open_library(path)
     assert isinstance(library, RecordsLibrary)
     assert library.resolve("Katib").key == "k"
-    small = open_library(ROOT / "refs.bib")
-    assert isinstance(small, IndexedLibrary)
-    monkeypatch.setattr(index, "INDEX_FROM_BYTES", 1 << 40)
-    assert isinstance(open_library(ROOT / "refs.bib"), RecordsLibrary)
+
+
+def test_every_bib_file_is_read_through_its_index_whatever_its_size(tmp_path):
+    assert isinstance(open_library(ROOT / "refs.bib"), IndexedLibrary)
+    tiny = tmp_path / "tiny.bib"
+    tiny.write_text("@misc{k, title = {Katib: hyperparameters}}\n", encoding="utf-8")
+    library = open_library(tiny)
+    assert isinstance(library, IndexedLibrary)
+    assert library.resolve("Katib").key == "k"
+    # no entries, or CSL-JSON under a .bib name: the full reader says which
+    empty = tmp_path / "empty.bib"
+    empty.write_text("% nothing here\n", encoding="utf-8")
+    with pytest.raises(BibError, match="no BibTeX entries"):
+        open_library(empty)
+    json_named_bib = tmp_path / "items.bib"
+    json_named_bib.write_text('[{"id": "k", "type": "book", "title": "Katib"}]', encoding="utf-8")
+    assert open_library(json_named_bib).resolve("Katib").key == "k"
 
 
 def test_progress_is_reported_up_to_the_total(sample):
@@ -234,10 +247,14 @@ def test_cli_search_and_show_are_the_same_through_the_index(sample, monkeypatch)
                 ["search", "xyzzy", "--bib", str(sample)], ["search", "TonY", "--bib", str(sample)],
                 ["search", "Müller", "-n", "50", "--bib", str(sample)],
                 ["search", "scalable training", "-n", "50", "--bib", str(sample)])
-    plain = [runner.invoke(cli, args) for args in commands]
-    assert not cache_path(sample.absolute()).exists()  # parsed in full, not indexed
-    monkeypatch.setattr(index, "INDEX_FROM_BYTES", 0)
     indexed = [runner.invoke(cli, args) for args in commands]
+    assert cache_path(sample.absolute()).is_file()
+
+    def unsupported(*args, **kwargs):
+        raise Unsupported("parse in full")
+
+    monkeypatch.setattr(index, "open_index", unsupported)
+    plain = [runner.invoke(cli, args) for args in commands]
     assert cache_path(sample.absolute()).is_file()
     assert [(r.exit_code, r.output) for r in indexed] == [(r.exit_code, r.output) for r in plain]
     assert plain[0].exit_code == 0 and '"hsu2019tony"' in plain[0].output
