@@ -923,7 +923,7 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
             error = block.error
             reason = " ".join(str(getattr(error, "abort_reason", "") or error).split()) or "a syntax error"
             reason = reason.removesuffix(".")
-            salvaged = _salvage(block.raw or "")
+            salvaged = salvage(block.raw or "")
             if salvaged is None:
                 warn(f"cannot parse this block ({reason}); it is left out, as bibtex leaves it out", path=path, line=line)
                 continue
@@ -952,7 +952,7 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
 _FIELD_END = re.compile(r",[ \t]*\r?\n")
 
 
-def _salvage(raw: str):
+def salvage(raw: str):
     """An entry bibtexparser cannot parse (a value whose braces do not balance, say), as
     bibtex reads it: the fields before the one that breaks it; with the entry's text (up to
     the next block), or None if not even its key reads."""
@@ -997,26 +997,37 @@ def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int
     file.define_until(len(file.source.strings))  # those after the last entry, for their warnings
     for entry_type, key, fields, line, verbatim, defined in entries:
         kind, own = values[key.lower()]
-        merged = dict(own)
-        chain = [key.lower()]
-        while merged.get("crossref", "").strip().lower() not in ("", *chain):  # a parent's parent too, as biber reads it
-            parent_key = merged["crossref"].strip()
-            if parent_key.lower() not in values:
-                warn(f"{key}: crossref {parent_key} names no entry of this file", path=file.path, line=line)
-                break
-            chain.append(parent_key.lower())
-            parent_type, parent = values[parent_key.lower()]
-            merged = inherit(merged, parent_type, parent)
-            merged["crossref"] = parent.get("crossref", "")
-        merged["crossref"] = own.get("crossref", "")
-        if not merged["crossref"]:
-            del merged["crossref"]
+        merged, missing = inherited(key, own, values)
+        if missing is not None:
+            warn(f"{key}: crossref {missing} names no entry of this file", path=file.path, line=line)
         source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source, verbatim, defined)
         records.append(_record(file, kind, key, merged, line, source))
         for problem in dict.fromkeys(file.problems):
             warn(f"{key}: {problem}; shown as written (and written back as it is)", path=file.path, line=line)
         file.problems.clear()
     return tuple(records)
+
+
+def inherited(key: str, own: dict[str, str], values: dict[str, tuple[str, dict[str, str]]]) -> tuple[dict[str, str], str | None]:
+    """An entry's fields (``own``, values resolved) with what it inherits through its
+    crossref, and a parent's parent too, as biber reads them (``values``: every entry's
+    type and fields by lower-case key); and the crossref key that names no entry, if one does."""
+    merged = dict(own)
+    chain = [key.lower()]
+    missing = None
+    while merged.get("crossref", "").strip().lower() not in ("", *chain):
+        parent_key = merged["crossref"].strip()
+        if parent_key.lower() not in values:
+            missing = parent_key
+            break
+        chain.append(parent_key.lower())
+        parent_type, parent = values[parent_key.lower()]
+        merged = inherit(merged, parent_type, parent)
+        merged["crossref"] = parent.get("crossref", "")
+    merged["crossref"] = own.get("crossref", "")
+    if not merged["crossref"]:
+        del merged["crossref"]
+    return merged, missing
 
 
 def inherit(child: dict[str, str], parent_type: str, parent: dict[str, str]) -> dict[str, str]:
@@ -1271,6 +1282,8 @@ def _author_from_bibtex(name: str) -> Author | None:
 # A group that is one command other than a letter's (``{\\SystemX}``, ``{\\LaTeX}``): BibTeX
 # changes the case of no letter in it (it does in ``{\\"O}``, ``{\\em Foo}``).
 _LONE_COMMAND = re.compile(r"\{\\(?!(?:[ijoOlL]|ae|AE|oe|OE|aa|AA|ss)\b)[a-zA-Z]+\s*\}")
+# An accent command, whose braced argument is the letter it accents, not a protected group.
+_ACCENT = re.compile(r"\\(?:['\"^`~=.]|[cvuHkrdbt](?![A-Za-z]))")
 # Private-use characters that mark a protected group's braces through decoding.
 _OPEN, _CLOSE = "\ue000", "\ue001"
 
@@ -1279,16 +1292,27 @@ def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A title's text and the character ranges its braces protect: each top-level brace
     group that does not start with a command (``Monte {C}arlo``, ``{TonY}``), as BibTeX's
     case changes leave those alone."""
+    if "{" not in raw:
+        return file.decode(raw), ()
     marked, depth, closing = [], 0, []
     index = 0
+    accented = False  # whether a group here is what an accent command puts its accent on (\'{e})
     while index < len(raw):
         char = raw[index]
         if char == "\\" and index + 1 < len(raw):
-            marked.append(raw[index: index + 2])
-            index += 2
+            accent = _ACCENT.match(raw, index)
+            marked.append(accent.group() if accent else raw[index: index + 2])
+            index += len(marked[-1])
+            accented = accent is not None
             continue
+        if char == "$" and depth == 0:  # a formula's braces group its parts: they protect nothing
+            formula = _MATH.match(raw, index)
+            if formula is not None:
+                marked.append(formula.group())
+                index = formula.end()
+                continue
         if char == "{":
-            if depth == 0 and (not raw.startswith("\\", index + 1) or _LONE_COMMAND.match(raw, index)):
+            if depth == 0 and not accented and (not raw.startswith("\\", index + 1) or _LONE_COMMAND.match(raw, index)):
                 marked.append(_OPEN)
                 closing.append(True)
             else:
@@ -1300,6 +1324,7 @@ def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
             marked.append(_CLOSE if closing.pop() else char)
         else:
             marked.append(char)
+        accented = False
         index += 1
     if _OPEN not in marked:
         return file.decode(raw), ()
@@ -1325,6 +1350,12 @@ def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
         if begin < end:
             trimmed.append((begin, end))
     return title.strip(), tuple(trimmed)
+
+
+def title_text(value: str) -> str:
+    """A title's text as :func:`parse_bibtex` reads it, from its value with macros resolved
+    (for the scanner, which reads titles alone; the warnings are the full reader's to give)."""
+    return _title(value, _File(None, [], []))[0]
 
 
 def _verbatim(value) -> str | None:

@@ -97,6 +97,12 @@ class Index:
 
         return Columns(s["key.lower"], load=load)
 
+    def warn_as_read(self) -> None:
+        """Give the warnings the full reader gives for the entries that do not parse (or
+        have a field twice), as reading the whole file would: reading them gives them."""
+        for position in self._s["warned"]:
+            self.record(position)
+
     def view(self, *, full: bool = True) -> Records:
         """The entries as a sequence of records for :mod:`opmlbib.lookup`, each read when
         first used: in full (:meth:`record`), or light (:meth:`light`)."""
@@ -175,7 +181,8 @@ class Index:
 
         s = self._s
         line = s["line"][position]
-        text = s["strings"][0] + "\n" + self._text(position)
+        defined = s["defined"][position]
+        text = "\n".join([*s["preambles"], *s["strings"][:defined], self._text(position)])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BibWarning)
             try:
@@ -255,16 +262,28 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     del text, to_bytes  # memory: from here on, entries are freed as they are read, too
     decoder = Decoder(result.strings)
     keys: list[str] = []
-    lines, years = array("i"), array("i")
+    lines, years, defined = array("i"), array("i"), array("i")
     light_offsets, light_blob = array("q", [0]), bytearray()
     rows: list[Row] = []
     step = max(len(entries) // 100, 1)
+    fields = []
+    for entry in entries:
+        try:
+            fields.append(decoder.own(entry))
+        except OpmlbibError as exc:
+            raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
+    try:
+        decoder.define_all()
+    except OpmlbibError as exc:
+        raise BibError(exc.message, path=source.path) from None
+    fields = decoder.inheriting(entries, fields)
     for position in range(len(entries)):
         entry, entries[position] = entries[position], None
+        own, fields[position] = fields[position], {}
         try:
-            title = decoder.title(entry)
-            authors = decoder.authors(entry)
-            year = decoder.year(entry)
+            title = decoder.title(own)
+            authors = decoder.authors(own)
+            year = decoder.year(own)
         except OpmlbibError as exc:
             raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
         keys.append(entry.key)
@@ -273,6 +292,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         light_offsets.append(len(light_blob))
         lines.append(entry.line)
         years.append(-1 if year is None else year)
+        defined.append(entry.defined)
         rows.append((entry.key, title, tuple(map(_person, authors))))
         if progress is not None and position % step == 0:
             progress(scan_share + (total - scan_share) * position // len(entries) // 2, total)
@@ -282,7 +302,7 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     del rows
     sections: dict[str, list[str] | array | bytes] = {
         "key": keys, "key.lower": list(columns.keys), "light": bytes(light_blob), "light.offsets": light_offsets,
-        "start": starts, "end": ends, "line": lines, "year": years,
+        "start": starts, "end": ends, "line": lines, "year": years, "defined": defined,
     }
     for name in FIELDS:
         field = columns.field(name)
@@ -291,7 +311,8 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     order = sorted(range(len(lowered)), key=lowered.__getitem__)
     sections["key.sorted"] = [lowered[i] for i in order]
     sections["key.order"] = array("i", order)
-    sections["strings"] = ["\n".join(result.string_blocks)]
+    sections["strings"], sections["preambles"] = result.string_blocks, result.preambles
+    sections["warned"] = array("i", result.warned)
     if progress is not None:
         progress(total, total)
     return Index(source, sections)

@@ -150,6 +150,7 @@ class IndexedLibrary(Library):
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        index.warn_as_read()
         self.full = index.view(full=True)
         self.light = index.view(full=False)
 

@@ -1,20 +1,20 @@
-"""A fast pass over a large BibTeX file: where each entry starts and ends, its key, and the
-few fields a search needs (title, author, year), decoded exactly as
+"""A fast pass over a BibTeX file: where each entry starts and ends, its key, and the few
+fields a search needs (title, author, year), decoded exactly as
 :func:`opmlbib.bibtex.parse_bibtex` decodes them.
 
-The pass follows bibtexparser's splitter mark by mark: the same block starts (``@type``
-followed by ``{``), the same delimiters (a brace, quote, comma or ``=`` right after a
-backslash does not count), the same rules for values in braces and in quotes, the same
-line numbers.  It keeps none of the objects bibtexparser builds, which is where the time
-goes.
+The pass does not split the file by rules of its own.  It cuts the text where a line
+starts a block (``@type{`` after nothing but spaces), and reads a piece with one regular
+expression only when the piece is a plainly written entry: a key, then ``name = value``
+fields whose values are numbers, macro names, ``"quoted"`` or ``{braced}`` text (nested a
+few levels, no ``@``, no backslash before a brace or another backslash), joined by ``#``,
+and after the closing brace nothing that could start another block.  bibtexparser's
+splitter, the one rule, reads such a piece the same way (the tests hold the two equal on
+random text); every other piece is read by bibtexparser itself.
 
-Whatever the pass does not reproduce exactly raises :class:`Unsupported`, and the caller
-parses the file in full instead: blocks delimited by parentheses, blocks bibtexparser
-would reject (so the full parser reports them, with their line), duplicate keys or fields.
-
-Decoding has fast paths for what most values are, plain text or text with protective
-braces, and for names without braces or commands; everything else goes through the same
-functions :func:`~opmlbib.bibtex.parse_bibtex` uses.
+An entry bibtexparser cannot parse is read as the full parser reads it
+(:func:`opmlbib.bibtex.salvage`: what bibtex reads of it).  What only the full parser
+reads exactly raises :class:`Unsupported`, and the caller parses the file in full
+instead: an ``@preamble`` that defines commands.
 """
 
 from __future__ import annotations
@@ -27,48 +27,39 @@ from .bibtex import _LATEX, decode
 
 
 #: Fields whose raw values the pass keeps (lower-case names).
-SEARCH_FIELDS = ("title", "author", "year")
+SEARCH_FIELDS = ("title", "author", "year", "date", "crossref")
 
-# A block start is "@type" right before "{" or "("; the other marks are the delimiters, each
-# ignored right after a backslash (as bibtexparser's splitter has them).  Newlines are
-# counted separately.
-_BLOCK_START = r"@\w*[ \t]*(?=[{(])"
-_BLOCK = re.compile(_BLOCK_START)
-_ENTRY_MARK = re.compile(r'(?<!\\)[{}",=]|' + _BLOCK_START)
-_BRACED_MARK = re.compile(r"(?<!\\)[{}]|" + _BLOCK_START)
-_QUOTED_MARK = re.compile(r'(?<!\\)"|' + _BLOCK_START)
-_ESCAPED_NEWLINE = re.compile(r"(?<!\\)\n")
-
-# The same rules as one regular expression per field, for the common case: a name, "=", and a
-# value of bare text, "quoted" text and {braced} groups (nested up to a few levels), ending at
-# a comma or the closing brace.  Each character is either a delimiter or text, decided by the
-# character before it, so matching is unambiguous and possessive (no backtracking).  Anything
-# else (deeper nesting, "@type{" inside a value) falls back to the mark-by-mark path.
-_NOT_BLOCK = r"@(?!\w*[ \t]*[{(])"
-_BRACED_TEXT = r"(?:[^{}@\\]++|\\|(?<=\\)[{}]|" + _NOT_BLOCK + ")"
+# Where a piece starts: a block's "@type{" (or "(") with nothing but spaces before it on its line.
+_HEAD = re.compile(r"^[ \t]*(@\w*)[ \t]*([{(])", re.M)
 
 
 def _braced(depth: int) -> str:
-    inner = _BRACED_TEXT + "*+" if depth == 0 else "(?:" + _BRACED_TEXT + "|" + _braced(depth - 1) + ")*+"
-    return r"(?<!\\)\{" + inner + r"(?<!\\)\}"
+    """A brace group (``depth`` levels of groups inside it) holding no ``@`` and no
+    backslash before a brace, a backslash or an ``@``."""
+    text = r"[^{}@\\]|\\[^{}@\\]"
+    inner = text if depth == 0 else text + "|" + _braced(depth - 1)
+    return r"\{(?:" + inner + r")*+\}"
 
 
-_QUOTED = r'(?<!\\)"(?:[^"@\\]++|\\|(?<=\\)"|(?<=\{)"(?=\}[\s\S])|' + _NOT_BLOCK + r')*+(?<!\\)"'
-_BARE = r'(?:[^{}",@\\]++|\\|(?<=\\)[{}",]|' + _NOT_BLOCK + ")"
-_NAME = r'(?:[^{}",=@\\]++|\\|(?<=\\)[{}",=]|' + _NOT_BLOCK + r")*+"
-_VALUE = r"(?:" + _BARE + "|" + _QUOTED + "|" + _braced(4) + r")*+"
+_QUOTED = r'"(?:[^"{}@\\]|\\[^{}@\\"]|' + _braced(3) + r')*+"'
+_PIECE = r"(?:\d++|[A-Za-z][\w.:+/-]*+|" + _QUOTED + "|" + _braced(4) + ")"
+_VALUE = _PIECE + r"(?:\s*+#\s*+" + _PIECE + r")*+"
+_NAME = r"[A-Za-z][\w.:+-]*+"
+_KEY = r"""[^\s,{}()"#%'=\\~@]++"""
 _PATTERNS = {
-    # one field: (name, value) up to the comma or closing brace after it
-    "field": "(" + _NAME + r")(?<!\\)=(" + _VALUE + r")(?<!\\)[,}]",
-    # a whole entry after its opening brace: the key, then "}" or "," and fields up to the "}"
-    "entry": "(?P<key>" + _NAME + r")(?:\}|(?P<sep>,)(?:" + _NAME + r"(?<!\\)=" + _VALUE + r"(?<!\\)(?:,|(?=\})))*+\s*+\})",
+    # a plainly written entry after its opening brace, up to and with its closing brace
+    "entry": r"\s*(?P<key>" + _KEY + r")\s*(?:\}|,\s*(?P<fields>(?:" + _NAME + r"\s*=\s*" + _VALUE
+             + r"\s*(?:,\s*|(?=\})))*+)\})",
+    # one field of such an entry
+    "field": "(" + _NAME + r")\s*=\s*(" + _VALUE + ")",
+    # a plainly written @string after its opening brace
+    "string": r"\s*(" + _NAME + r")\s*=\s*(" + _VALUE + r")\s*\}",
 }
 
 
 @functools.cache
 def _pattern(name: str) -> re.Pattern:
-    """One of the large expressions, compiled when first used (compiling them all takes
-    longer than a search that needs none of them)."""
+    """One of the large expressions, compiled when first used."""
     return re.compile(_PATTERNS[name])
 
 
@@ -80,7 +71,7 @@ class Unsupported(Exception):
 class Entry:
     """One entry as found: ``start``/``end`` are offsets in the text (``end`` just past the
     closing brace), ``line`` is 1-based, ``fields`` maps the :data:`SEARCH_FIELDS` present to
-    their raw values."""
+    their raw values, ``defined`` is how many @string macros the file defines before it."""
 
     key: str
     entry_type: str
@@ -88,6 +79,7 @@ class Entry:
     end: int
     line: int
     fields: dict[str, str]
+    defined: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,9 +87,13 @@ class Scan:
     entries: list[Entry]
     #: @string macros in file order: (name as written, raw value).
     strings: list[tuple[str, str]]
-    #: The @string blocks as written, in file order (to parse single entries on their own).
-    #: The text of each @string and @preamble block, in file order.
+    #: The text of each @string block, in file order (to parse single entries on their own).
     string_blocks: list[str]
+    #: The text of each @preamble block, in file order.
+    preambles: list[str]
+    #: Positions (in ``entries``) of the entries the full reader warns about when it reads
+    #: them: those that do not parse, and those with a field given twice.
+    warned: list[int]
 
 
 def scan(text: str, fields: tuple[str, ...] = SEARCH_FIELDS, progress=None) -> Scan:
@@ -108,6 +104,16 @@ def scan(text: str, fields: tuple[str, ...] = SEARCH_FIELDS, progress=None) -> S
     return _Scanner(text, frozenset(fields), progress).run()
 
 
+def _counting_lines_but_escaped(text: str):
+    def count(newline: str, start: int, end: int) -> int:
+        return len(_UNESCAPED_NEWLINE.findall(text, start, end))
+
+    return count
+
+
+_UNESCAPED_NEWLINE = re.compile(r"(?<!\\)\n")
+
+
 class _Scanner:
     def __init__(self, text: str, wanted: frozenset[str], progress) -> None:
         self.text = text
@@ -116,201 +122,136 @@ class _Scanner:
         self.entries: list[Entry] = []
         self.strings: list[tuple[str, str]] = []
         self.string_blocks: list[str] = []
+        self.preambles: list[str] = []
+        self.warned: list[int] = []
         self.keys: set[str] = set()
-        self.string_keys: set[str] = set()
-        self.escaped_newlines = "\\\n" in text
-        self.line = 1
-        self.line_at = 0
 
     def run(self) -> Scan:
-        from .bibtex import preamble_macros
-
         text = self.text
-        position = 0
+        # bibtexparser does not count a line that ends in a backslash; lines are counted as it counts them
+        count_lines = _counting_lines_but_escaped(text) if "\\\n" in text else text.count
+        starts = [match.start() for match in _HEAD.finditer(text)]
+        line, previous = 1, 0
+        if not starts or "@" in text[: starts[0]]:
+            starts.insert(0, 0)  # text before the first line-start block that may hold one
+        starts.append(len(text))
         report_every = 1 << 20
         next_report = report_every
-        while True:
-            match = _BLOCK.search(text, position)
-            if match is None:
-                break
-            start = match.start()
+        entry_pattern, string_pattern = _pattern("entry"), _pattern("string")
+        for n, (start, end) in enumerate(zip(starts, starts[1:])):
+            line += count_lines("\n", previous, start)
+            previous = start
             if self.progress is not None and start >= next_report:
                 self.progress(start)
                 next_report = start + report_every
-            kind = match.group().lower()
-            opening = match.end()
-            if text[opening] != "{":
-                raise Unsupported(f"a block delimited by parentheses at line {self._line(start)}")
-            if kind.startswith("@comment"):
-                position = self._closing(opening + 1, start) + 1
-            elif kind.startswith("@preamble"):
-                position = self._closing(opening + 1, start) + 1
-                if preamble_macros([text[start:position]]):
-                    # the full reader expands the commands it defines; this pass does not
-                    raise Unsupported(f"an @preamble that defines commands at line {self._line(start)}")
-                self.string_blocks.append(text[start:position])
-            elif kind.startswith("@string"):
-                position = self._string(start, opening)
-            else:
-                position = self._entry(start, opening, kind[1:].strip())
+            head = _HEAD.match(text, start)
+            read = None
+            if head is not None and head.group(2) == "{":
+                kind = head.group(1).lower()
+                if kind == "@string":
+                    read = self._plain_string(string_pattern, head, end)
+                elif kind not in ("@", "@comment", "@preamble"):
+                    read = self._plain_entry(entry_pattern, head, end, line)
+            if not read:
+                self._read_exactly(start, end, line, starts[min(n + 2, len(starts) - 1)])
         if self.progress is not None:
             self.progress(len(text))
-        return Scan(self.entries, self.strings, self.string_blocks)
+        return Scan(self.entries, self.strings, self.string_blocks, self.preambles, self.warned)
 
-    # ------------------------------------------------------------------ helpers
+    def _rest_is_text(self, position: int, end: int) -> bool:
+        """Whether nothing between ``position`` and ``end`` could start a block."""
+        return self.text.find("@", position, end) < 0
 
-    def _line(self, position: int) -> int:
-        """1-based line of ``position``, counted as bibtexparser counts (lines never go back)."""
-        if self.escaped_newlines:
-            self.line += len(_ESCAPED_NEWLINE.findall(self.text, self.line_at, position))
-        else:
-            self.line += self.text.count("\n", self.line_at, position)
-        self.line_at = position
-        return self.line
-
-    def _at_line_start(self, position: int) -> bool:
-        before = self.text.rfind("\n", 0, position)
-        segment = self.text[before + 1: position]
-        return not segment or segment.isspace()
-
-    def _abort_if_block(self, mark: re.Match, block_start: int) -> None:
-        """A block start at the start of a line inside a block: bibtexparser gives up there."""
-        if self._at_line_start(mark.start()):
-            raise Unsupported(f"the block at line {self._line(block_start)} does not close")
-
-    def _closing(self, position: int, block_start: int) -> int:
-        """Offset of the ``}`` closing a block whose body starts at ``position``."""
-        depth = 0
+    def _plain_entry(self, pattern: re.Pattern, head: re.Match, end: int, line: int) -> bool:
         text = self.text
-        for mark in _BRACED_MARK.finditer(text, position):
-            char = mark.group()
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                if depth == 0:
-                    return mark.start()
-                depth -= 1
-            else:
-                self._abort_if_block(mark, block_start)
-        raise Unsupported(f"the block at line {self._line(block_start)} does not close")
-
-    # ------------------------------------------------------------------- blocks
-
-    def _string(self, start: int, opening: int) -> int:
-        text = self.text
-        mark = _ENTRY_MARK.search(text, opening + 1)
-        if mark is None or mark.group() != "=":
-            raise Unsupported(f"an @string without '=' at line {self._line(start)}")
-        name = text[opening + 1: mark.start()].strip()
-        end = self._closing(mark.end(), start)
-        if name in self.string_keys:
-            raise Unsupported(f"@string {name} is defined twice")
-        self.string_keys.add(name)
-        self.strings.append((name, text[mark.end(): end].strip()))
-        self.string_blocks.append(text[start: end + 1])
-        return end + 1
-
-    def _entry(self, start: int, opening: int, entry_type: str) -> int:
-        text = self.text
-        if not entry_type:
-            raise Unsupported(f"an entry without a type at line {self._line(start)}")
-        fast = _pattern("entry").match(text, opening + 1)
-        if fast is not None:
-            key, end = fast.group("key"), fast.end()
-            fields = _pattern("field").findall(text, fast.end("sep"), end) if fast.group("sep") else []
-        else:
-            key, end, fields = self._entry_by_marks(start, opening)
-        key = key.strip()
-        names = [name.strip() for name, _ in fields]
+        match = pattern.match(text, head.end(), end)
+        if match is None or not self._rest_is_text(match.end(), end):
+            return False
+        fields = _pattern("field").findall(match.group("fields") or "")
+        names = [name.lower() for name, _ in fields]
         if len(set(names)) != len(names):
-            raise Unsupported(f"a field given twice in the entry at line {self._line(start)}")
+            return False  # the full reader warns about it
         wanted = self.wanted
-        found: dict[str, str] = {}
-        for lowered, (_, value) in zip(map(str.lower, names), fields):
-            if lowered in wanted:
-                found.setdefault(lowered, value.strip())  # the first of a field given twice, as bibtex reads it
+        found = {name: value for name, (_, value) in zip(names, fields) if name in wanted}
+        self._add(Entry(match.group("key"), head.group(1)[1:].lower(), head.start(1), match.end(), line, found,
+                        len(self.strings)))
+        return True
+
+    def _plain_string(self, pattern: re.Pattern, head: re.Match, end: int) -> bool:
+        match = pattern.match(self.text, head.end(), end)
+        if match is None or not self._rest_is_text(match.end(), end):
+            return False
+        self._define(match.group(1), match.group(2), self.text[head.start(1): match.end()])
+        return True
+
+    def _read_exactly(self, start: int, end: int, line: int, beyond: int) -> None:
+        """The blocks of ``text[start:end]`` as bibtexparser's splitter reads them.
+
+        Where a block does not parse, where the splitter gave up on it may depend on what
+        follows: the piece is read again with the next one (up to ``beyond``), and must end
+        that block at the same place."""
+        import bibtexparser
+        from bibtexparser import model as bp
+
+        from .bibtex import _library_logs_off, preamble_macros, salvage
+
+        _library_logs_off()
+        piece = self.text[start:end]
+        blocks = bibtexparser.parse_string(piece, parse_stack=[]).blocks
+        failed = [(block.start_line, (block.raw or "").rstrip()) for block in blocks
+                  if isinstance(block, bp.ParsingFailedBlock)]
+        if failed and beyond > end:
+            longer = bibtexparser.parse_string(self.text[start:beyond], parse_stack=[]).blocks
+            if failed != [(block.start_line, (block.raw or "").rstrip()) for block in longer
+                          if isinstance(block, bp.ParsingFailedBlock)][: len(failed)]:
+                raise Unsupported(f"the block at line {line + failed[0][0]} does not parse")
+        cursor = 0
+        for block in blocks:
+            at = line + block.start_line
+            if isinstance(block, bp.DuplicateBlockKeyBlock):
+                block = block.ignore_error_block  # a macro defined anew, or a key used again (left out below)
+            warned = isinstance(block, (bp.DuplicateFieldKeyBlock, bp.ParsingFailedBlock))
+            if isinstance(block, bp.DuplicateFieldKeyBlock):
+                block = block.ignore_error_block  # the first of each field is used (the full reader warns)
+            raw = block.raw or ""
+            if isinstance(block, bp.ParsingFailedBlock):
+                salvaged = salvage(raw)
+                if salvaged is None or not raw.lstrip().startswith("@"):
+                    raise Unsupported(f"the block at line {at} does not parse")
+                block = salvaged[0]
+            offset = piece.find(raw, cursor) if raw else -1
+            if offset >= 0:
+                cursor = offset + len(raw)
+            if isinstance(block, bp.String):
+                self._define(block.key, str(block.value), raw)
+            elif isinstance(block, bp.Preamble):
+                if preamble_macros([str(block.value)]):
+                    raise Unsupported(f"an @preamble that defines commands at line {at}")
+                self.preambles.append(raw)
+            elif isinstance(block, bp.Entry):
+                if offset < 0:
+                    raise Unsupported(f"the entry at line {at} is not where bibtexparser says")
+                found: dict[str, str] = {}
+                for field in block.fields:
+                    if field.key.lower() in self.wanted:
+                        found.setdefault(field.key.lower(), str(field.value))
+                if self._add(Entry(block.key, block.entry_type, start + offset, start + offset + len(raw), at, found,
+                                   len(self.strings))) and warned:
+                    self.warned.append(len(self.entries) - 1)
+
+    def _add(self, entry: Entry) -> bool:
+        """Add an entry, unless its key is taken: bibtex reads the first (the full reader
+        warns when it reads the file)."""
+        key = entry.key.lower()  # keys are compared as bibtex compares them
         if key in self.keys:
-            raise Unsupported(f"the key {key} is used twice")
+            return False
         self.keys.add(key)
-        self.entries.append(Entry(key, entry_type, start, end, self._line(start), found))
-        return end
+        self.entries.append(entry)
+        return True
 
-    def _entry_by_marks(self, start: int, opening: int) -> tuple[str, int, list[tuple[str, str]]]:
-        """The key, the offset past the closing brace, and the (name, value) pairs of an entry
-        the single expression did not match, read mark by mark."""
-        text = self.text
-        mark = _ENTRY_MARK.search(text, opening + 1)
-        char = mark.group() if mark else ""
-        if char != "," and char != "}":
-            raise Unsupported(f"no comma after the key of the entry at line {self._line(start)}")
-        key = text[opening + 1: mark.start()]
-        fields: list[tuple[str, str]] = []
-        if char == "}":
-            return key, mark.end(), fields
-        position = mark.end()
-        while True:
-            mark = _ENTRY_MARK.search(text, position)
-            char = mark.group() if mark else ""
-            if char == "}" and not text[position: mark.start()].strip():
-                return key, mark.end(), fields
-            if char != "=":
-                raise Unsupported(f"a field without '=' in the entry at line {self._line(start)}")
-            end = self._value_end(mark.end(), start)
-            fields.append((text[position: mark.start()], text[mark.end(): end]))
-            if text[end] == "}":
-                return key, end + 1, fields
-            position = end + 1
-
-    def _value_end(self, position: int, block_start: int) -> int:
-        """Offset of the comma or closing brace that ends the value starting at ``position``.
-
-        Braces nest outside quotes; quotes count only outside braces, and ``{"}`` inside
-        quotes is a literal quote.
-        """
-        text = self.text
-        while True:
-            mark = _ENTRY_MARK.search(text, position)
-            if mark is None:
-                raise Unsupported(f"the block at line {self._line(block_start)} does not close")
-            char = mark.group()
-            if char == "{":
-                position = self._braced_end(mark.end(), block_start)
-            elif char == '"':
-                position = self._quoted_end(mark.end(), block_start)
-            elif char == "," or char == "}":
-                return mark.start()
-            else:  # "=" is text inside a value; so is "@" unless it starts a line
-                if char[0] == "@":
-                    self._abort_if_block(mark, block_start)
-                position = mark.end()
-
-    def _braced_end(self, position: int, block_start: int) -> int:
-        """Offset just past the brace closing a group opened right before ``position``."""
-        depth = 1
-        for mark in _BRACED_MARK.finditer(self.text, position):
-            char = mark.group()
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    return mark.end()
-            else:
-                self._abort_if_block(mark, block_start)
-        raise Unsupported(f"the block at line {self._line(block_start)} does not close")
-
-    def _quoted_end(self, position: int, block_start: int) -> int:
-        """Offset just past the quote closing a string opened right before ``position``."""
-        text = self.text
-        for mark in _QUOTED_MARK.finditer(text, position):
-            if mark.group() == '"':
-                at = mark.start()
-                # {"} inside quotes is a quote character, not the end of the value
-                if at >= 1 and text[at - 1] == "{" and at + 2 < len(text) and text[at + 1] == "}":
-                    continue
-                return mark.end()
-            self._abort_if_block(mark, block_start)
-        raise Unsupported(f"the block at line {self._line(block_start)} does not close")
+    def _define(self, name: str, raw: str, block: str) -> None:
+        self.strings.append((name.strip(), raw.strip()))
+        self.string_blocks.append(block)
 
 
 # ----------------------------------------------------------------------- decoding
@@ -334,40 +275,87 @@ _MACRO = re.compile(r'[^\s#{}"=,0-9][^\s#{}"=,]*+')
 
 class Decoder:
     """Decodes the search fields of scanned entries as :func:`~opmlbib.bibtex.parse_bibtex`
-    decodes them, with the file's @string macros."""
+    decodes them, with the @string macros the file defines before each entry."""
 
     def __init__(self, strings: list[tuple[str, str]]) -> None:
         from .bibtex import _MONTH_STRINGS, _int_or_none, resolve_value
 
         self._resolve_value, self._int_or_none = resolve_value, _int_or_none
+        self._definitions = strings
+        self._defined = 0
         self.strings = dict(_MONTH_STRINGS)
-        for name, raw in strings:
-            self.strings[name.lower()] = resolve_value(raw, self.strings)
 
-    def resolve(self, raw: str) -> str:
+    def _macros(self, defined: int) -> dict[str, str]:
+        """The macros in effect after the file's first ``defined`` definitions, each read
+        with those before it (entries come in file order, so this mostly moves forward)."""
+        if defined < self._defined:
+            from .bibtex import _MONTH_STRINGS
+
+            self._defined, self.strings = 0, dict(_MONTH_STRINGS)
+        for name, raw in self._definitions[self._defined: defined]:
+            self.strings[name.lower()] = self._resolve_value(raw, self.strings)
+        self._defined = max(self._defined, defined)
+        return self.strings
+
+    def define_all(self) -> None:
+        """Read every definition of the file, as the full reader does (which refuses a file
+        with one it cannot read, even when no entry uses it)."""
+        self._macros(len(self._definitions))
+
+    def resolve(self, raw: str, defined: int | None = None) -> str:
         """:func:`opmlbib.bibtex.resolve_value`, at once for one group, string, number or macro."""
         if _ONE_GROUP.fullmatch(raw) or _ONE_STRING.fullmatch(raw):
             return raw[1:-1]
         if raw.isdigit() and raw.isascii():
             return raw
-        if _MACRO.fullmatch(raw) and raw.lower() in self.strings:
-            return self.strings[raw.lower()]
-        return self._resolve_value(raw, self.strings)
+        macros = self._macros(len(self._definitions) if defined is None else defined)
+        if _MACRO.fullmatch(raw) and raw.lower() in macros:
+            return macros[raw.lower()]
+        return self._resolve_value(raw, macros)
 
-    def title(self, entry: Entry) -> str:
-        raw = entry.fields.get("title")
-        return decode(self.resolve(raw)) if raw is not None else ""
+    def own(self, entry: Entry) -> dict[str, str]:
+        """An entry's search fields, macros resolved."""
+        return {name: self.resolve(raw, entry.defined) for name, raw in entry.fields.items()}
 
-    def year(self, entry: Entry) -> int | None:
-        raw = entry.fields.get("year")
-        return None if raw is None else self._int_or_none(decode(self.resolve(raw)))
+    @staticmethod
+    def inheriting(entries: list[Entry], own: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Each entry's fields (``own``) with what it inherits through its crossref
+        (:func:`opmlbib.bibtex.inherited`)."""
+        from .bibtex import inherited
 
-    def authors(self, entry: Entry) -> tuple[tuple[str, str, str, str], ...]:
+        if not any("crossref" in fields for fields in own):
+            return own
+        values: dict[str, tuple[str, dict[str, str]]] = {}
+        for entry, fields in zip(entries, own):
+            values.setdefault(entry.key.lower(), (entry.entry_type.lower(), fields))
+        return [inherited(entry.key, fields, values)[0] if "crossref" in fields else fields
+                for entry, fields in zip(entries, own)]
+
+    @staticmethod
+    def title(fields: dict[str, str]) -> str:
+        from .bibtex import title_text
+
+        value = fields.get("title")
+        return title_text(value) if value is not None else ""
+
+    def year(self, fields: dict[str, str]) -> int | None:
+        """The year, or else the year of an ISO ``date`` (biblatex's), as the full reader reads them."""
+        value, date = fields.get("year"), fields.get("date")
+        year = None if value is None else self._int_or_none(decode(value))
+        if year is None and date is not None:
+            from .model import iso_dates
+
+            dates = iso_dates(date)
+            year = dates[0][0] if dates else None
+        return year
+
+    @staticmethod
+    def authors(fields: dict[str, str]) -> tuple[tuple[str, str, str, str], ...]:
         """Each author as (given, von, family, suffix)."""
-        raw = entry.fields.get("author")
-        if raw is None:
+        value = fields.get("author")
+        if value is None:
             return ()
-        return tuple(filter(None, map(_author, _split_names(self.resolve(raw)))))
+        return tuple(filter(None, map(_author, _split_names(value))))
 
 
 def _words_as_written(value: str) -> bool:

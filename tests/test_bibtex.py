@@ -537,3 +537,16 @@ def test_latex_the_decoder_cannot_follow_is_a_warning_and_shown_as_written():
         first, second = parse_bibtex("@misc{a, title={%s}}\n@misc{b, title={Fine}}\n" % deep, path="d.bib")
     assert first.title == deep and second.title == "Fine"
     assert format_bibtex([first]).count("\\emph{") == 300
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (r"{P}oincar\'{e} and {S}obolev", "Poincaré and Sobolev"),  # an accent's argument is not a protected group
+        (r"\'{E}t\'{e} {\v{S}}ekvi\v{c} Erd\H{o}s", "Été Šekvič Erdős"),
+        (r"The $1125\,\mathrm{cm^{-1}}$ band of {Cu}", "The 1125 cm⁻¹ band of Cu"),  # braces in math protect nothing
+    ],
+)
+def test_titles_with_accents_and_formulas_before_braces_decode_to_their_letters(title, text):
+    (record,) = parse_bibtex("@misc{a, title = {" + title + "}}\n")
+    assert record.title == text
