@@ -1282,6 +1282,8 @@ def _author_from_bibtex(name: str) -> Author | None:
 # A group that is one command other than a letter's (``{\\SystemX}``, ``{\\LaTeX}``): BibTeX
 # changes the case of no letter in it (it does in ``{\\"O}``, ``{\\em Foo}``).
 _LONE_COMMAND = re.compile(r"\{\\(?!(?:[ijoOlL]|ae|AE|oe|OE|aa|AA|ss)\b)[a-zA-Z]+\s*\}")
+# What the title reader stops at: commands, formulas, braces.
+_TITLE_MARK = re.compile(r"[\\${}]")
 # An accent command, whose braced argument is the letter it accents, not a protected group.
 _ACCENT = re.compile(r"\\(?:['\"^`~=.]|[cvuHkrdbt](?![A-Za-z]))")
 # Private-use characters that mark a protected group's braces through decoding.
@@ -1294,25 +1296,35 @@ def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
     case changes leave those alone."""
     if "{" not in raw:
         return file.decode(raw), ()
-    marked, depth, closing = [], 0, []
+    marked: list[str] = []
+    depth, closing = 0, []
     index = 0
     accented = False  # whether a group here is what an accent command puts its accent on (\'{e})
-    while index < len(raw):
-        char = raw[index]
-        if char == "\\" and index + 1 < len(raw):
-            accent = _ACCENT.match(raw, index)
-            marked.append(accent.group() if accent else raw[index: index + 2])
-            index += len(marked[-1])
+    while True:
+        mark = _TITLE_MARK.search(raw, index)
+        if mark is None:
+            marked.append(raw[index:])
+            break
+        at = mark.start()
+        if at > index:  # text up to the mark, as it is
+            marked.append(raw[index:at])
+            accented = False
+        char = raw[at]
+        index = at + 1
+        if char == "\\" and index < len(raw):
+            accent = _ACCENT.match(raw, at)
+            marked.append(accent.group() if accent else raw[at: at + 2])
+            index = at + len(marked[-1])
             accented = accent is not None
             continue
         if char == "$" and depth == 0:  # a formula's braces group its parts: they protect nothing
-            formula = _MATH.match(raw, index)
+            formula = _MATH.match(raw, at)
             if formula is not None:
                 marked.append(formula.group())
                 index = formula.end()
                 continue
         if char == "{":
-            if depth == 0 and not accented and (not raw.startswith("\\", index + 1) or _LONE_COMMAND.match(raw, index)):
+            if depth == 0 and not accented and (not raw.startswith("\\", index) or _LONE_COMMAND.match(raw, at)):
                 marked.append(_OPEN)
                 closing.append(True)
             else:
@@ -1325,7 +1337,6 @@ def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
         else:
             marked.append(char)
         accented = False
-        index += 1
     if _OPEN not in marked:
         return file.decode(raw), ()
     text = file.decode("".join(marked))
@@ -1355,7 +1366,13 @@ def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
 def title_text(value: str) -> str:
     """A title's text as :func:`parse_bibtex` reads it, from its value with macros resolved
     (for the scanner, which reads titles alone; the warnings are the full reader's to give)."""
-    return _title(value, _File(None, [], []))[0]
+    return _title(value, _plain_file())[0]
+
+
+@functools.cache
+def _plain_file() -> _File:
+    """A file without definitions, for values read alone."""
+    return _File(None, [], [])
 
 
 def _verbatim(value) -> str | None:

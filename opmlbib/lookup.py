@@ -107,25 +107,13 @@ class Field:
         return self.owners[self.offsets[position]: self.offsets[position + 1]]
 
 
-class _FieldBuilder:
-    def __init__(self) -> None:
-        self.table: dict[str, list[int]] = {}
+def _field(table: dict[str, list[int]]) -> Field:
+    """A field from each distinct string and the records that have it."""
+    from array import array
+    from itertools import accumulate, chain
 
-    def add(self, owner: int, text: str) -> None:
-        if text:
-            owners = self.table.get(text)
-            if owners is None:
-                self.table[text] = [owner]
-            elif owners[-1] != owner:
-                owners.append(owner)
-
-    def build(self) -> Field:
-        from array import array
-        from itertools import accumulate, chain
-
-        lists = self.table.values()
-        return Field(list(self.table), array("i", accumulate(map(len, lists), initial=0)),
-                      array("i", chain.from_iterable(lists)))
+    lists = table.values()
+    return Field(list(table), array("i", accumulate(map(len, lists), initial=0)), array("i", chain.from_iterable(lists)))
 
 
 #: The fields :class:`Columns` holds, each folded as :func:`normalize` folds it.
@@ -165,11 +153,11 @@ Row = tuple[str, str, Sequence[Author]]
 
 def build_columns(rows: Iterable[Row]) -> Columns:
     """The columns of records given as rows (key, title, authors)."""
-    builders = {name: _FieldBuilder() for name in FIELDS}
-    heads, words, titles = builders["heads"], builders["words"], builders["titles"]
+    tables: dict[str, dict[str, list[int]]] = {name: {} for name in FIELDS}
+    heads, words, titles = tables["heads"], tables["words"], tables["titles"]
     first_authors, authors, first_names, names = (
-        builders["first_authors"], builders["authors"], builders["first_names"], builders["names"])
-    titles_and_names, affiliations = builders["titles_and_names"], builders["affiliations"]
+        tables["first_authors"], tables["authors"], tables["first_names"], tables["names"])
+    titles_and_names, affiliations = tables["titles_and_names"], tables["affiliations"]
     keys: list[str] = []
     seen: dict[str, str] = {}  # names and affiliations recur across a bibliography
 
@@ -179,26 +167,35 @@ def build_columns(rows: Iterable[Row]) -> Columns:
             folded = seen[text] = normalize(text)
         return folded
 
+    # each table: a string → the records that have it, in record order (a record once)
     for i, (key, title, people) in enumerate(rows):
         keys.append(key.lower())
         normalized = normalize(title)
         head, colon, _ = title.partition(":")
-        if colon:
-            heads.add(i, normalize(head))
-        for word in title_words(normalized):
-            words.add(i, word)
+        if colon and (folded_head := normalize(head)):
+            heads.setdefault(folded_head, []).append(i)
+        for word in dict.fromkeys(title_words(normalized)):
+            words.setdefault(word, []).append(i)
         content = _content(normalized)
-        titles.add(i, content)
+        if content:
+            titles.setdefault(content, []).append(i)
         families = []
         for n, author in enumerate(people):
-            family = norm(author.full_family)
+            family, display = norm(author.full_family), norm(author.display)
             families.append(family)
-            (first_authors if n == 0 else authors).add(i, family)
-            (first_names if n == 0 else names).add(i, norm(author.display))
-            if author.affiliation:
-                affiliations.add(i, _content(norm(author.affiliation)))
-        titles_and_names.add(i, " ".join([content, *families]))
-    return Columns(keys, {name: builder.build() for name, builder in builders.items()})
+            for table, text in ((first_authors if n == 0 else authors, family), (first_names if n == 0 else names, display)):
+                if text:
+                    owners = table.setdefault(text, [])
+                    if not owners or owners[-1] != i:
+                        owners.append(i)
+            if author.affiliation and (affiliation := _content(norm(author.affiliation))):
+                owners = affiliations.setdefault(affiliation, [])
+                if not owners or owners[-1] != i:
+                    owners.append(i)
+        together = " ".join([content, *families])
+        if together:
+            titles_and_names.setdefault(together, []).append(i)
+    return Columns(keys, {name: _field(table) for name, table in tables.items()})
 
 
 class _Papers:

@@ -50,8 +50,8 @@ def parse_name(text: str, affiliation: str | None = None) -> Author:
 def ascii_fold(text: str) -> str:
     """Drop accents and other marks: ``Müller`` → ``Muller``, ``Łukasz`` → ``Lukasz``."""
     text = text.translate(_NO_DECOMPOSITION)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    # the marks NFKD splits off are not ASCII, so dropping what is not ASCII drops them too
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 # Letters whose Unicode decomposition does not reach an ASCII base letter.
