@@ -134,8 +134,8 @@ def _read_records(target: str | Path, key: str) -> tuple[Record, ...] | None:
 
 
 def _plain(value):
-    """Records as plain data: each model object as a list of its class name and its field
-    values in field order, an enum member as a list of its class name and its name, a
+    """Records as plain data: each model object (a dataclass or a named tuple) as a list of
+    its class name and its field values in field order, an enum member as a list of its class name and its name, a
     tuple as a tuple."""
     import dataclasses
     import enum
@@ -144,6 +144,8 @@ def _plain(value):
         return [type(value).__name__, *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))]
     if isinstance(value, enum.Enum):
         return [type(value).__name__, value.name]
+    if isinstance(value, tuple) and hasattr(type(value), "_fields"):  # a named tuple
+        return [type(value).__name__, *(_plain(item) for item in value)]
     if isinstance(value, tuple):
         return tuple(_plain(item) for item in value)
     if value is None or isinstance(value, (bool, float)):
