@@ -341,6 +341,20 @@ def _pandoc_version(pandoc: str) -> tuple[int, ...] | None:
     return tuple(int(part) for part in match.group(1).split(".")) if match else None
 
 
+def _installed_as() -> str:
+    """How opmlbib is installed: an editable install's import hook loads modules (pathlib,
+    importlib.util) at every start that an installed package does not, adding some
+    milliseconds to each command."""
+    import json
+    from importlib import metadata
+
+    try:
+        url = json.loads(metadata.distribution("opmlbib").read_text("direct_url.json") or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        return "not installed"
+    return "installed in editable mode (slower to start)" if url.get("dir_info", {}).get("editable") else "installed"
+
+
 def _check_first(samples: list, key: str) -> None:
     """Say so if ``key`` is not the first result of a search."""
     lines = samples[0][2].decode().splitlines()
@@ -380,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         warm = cache_env(ws.folder("cache"))
         run_measured(OPMLBIB + ["search", "TonY"], warm)
         runs = {target: args.runs or default for target, default in RUNS.items()}
-        print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of "
+        print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; opmlbib {_installed_as()}; medians of "
               + ", ".join(f"{runs[t]} runs (target {t})" for t in targets)
               + (f"; target 5's later searches {args.runs or LATER_RUNS}" if 5 in targets else ""), flush=True)
         verdicts: list[bool] = []
