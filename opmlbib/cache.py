@@ -26,35 +26,23 @@ RECORDS_FORMAT = 2
 
 
 def cache_dir() -> Path:
-    """Where opmlbib keeps caches: ``$OPMLBIB_CACHE_DIR``, else the platform's user cache
-    folder (``$XDG_CACHE_HOME/opmlbib`` or ``~/.cache/opmlbib``; ``~/Library/Caches/opmlbib``
-    on macOS; ``%LOCALAPPDATA%\\opmlbib\\Cache`` on Windows)."""
+    """Where opmlbib keeps caches: ``$OPMLBIB_CACHE_DIR``, else the user's cache folder as
+    platformdirs finds it: ``$XDG_CACHE_HOME/opmlbib`` where that is set to an absolute
+    path (on Linux and macOS), else ``~/.cache/opmlbib`` on Linux, ``~/Library/Caches/opmlbib``
+    on macOS, ``%LOCALAPPDATA%\\opmlbib\\Cache`` on Windows."""
     from pathlib import Path
 
     return Path(_cache_folder())
 
 
 def _cache_folder() -> str:
-    """:func:`cache_dir` as a string, found without pathlib (which a search does not
-    otherwise import)."""
+    """:func:`cache_dir` as a string."""
     explicit = os.environ.get(CACHE_ENV)
     if explicit:
         return explicit
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.join(_home(), "AppData", "Local")
-        return os.path.join(base, "opmlbib", "Cache")
-    if sys.platform == "darwin":
-        return os.path.join(_home(), "Library", "Caches", "opmlbib")
-    base = os.environ.get("XDG_CACHE_HOME")
-    return os.path.join(base if base and os.path.isabs(base) else os.path.join(_home(), ".cache"), "opmlbib")
+    import platformdirs
 
-
-def _home() -> str:
-    """The user's home folder, as ``Path.home()`` finds it."""
-    home = os.path.expanduser("~")
-    if home[:1] == "~":
-        raise RuntimeError("Could not determine home directory.")
-    return home
+    return platformdirs.user_cache_dir("opmlbib", appauthor=False)
 
 
 # ------------------------------------------------------------- cached records
@@ -134,8 +122,8 @@ def _read_records(target: str | Path, key: str) -> tuple[Record, ...] | None:
 
 
 def _plain(value):
-    """Records as plain data: each model object as a list of its class name and its field
-    values in field order, an enum member as a list of its class name and its name, a
+    """Records as plain data: each model object (a dataclass or a named tuple) as a list of
+    its class name and its field values in field order, an enum member as a list of its class name and its name, a
     tuple as a tuple."""
     import dataclasses
     import enum
@@ -144,6 +132,8 @@ def _plain(value):
         return [type(value).__name__, *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))]
     if isinstance(value, enum.Enum):
         return [type(value).__name__, value.name]
+    if isinstance(value, tuple) and hasattr(type(value), "_fields"):  # a named tuple
+        return [type(value).__name__, *(_plain(item) for item in value)]
     if isinstance(value, tuple):
         return tuple(_plain(item) for item in value)
     if value is None or isinstance(value, (bool, float)):

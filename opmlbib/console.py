@@ -12,8 +12,9 @@ def main(end_process: bool = True) -> None:
     Loading it (click, and the command tree) makes tens of thousands of objects that live
     until the process exits, and next to no garbage: the collector's passes over them on
     the way find nothing, and cost a quick command a few milliseconds.  It is back on for
-    the command itself, which :func:`opmlbib.cli.main` runs with everything loaded so far
-    frozen (a command on a large file makes cyclic garbage that must be collected).
+    the command itself (a command on a large file makes cyclic garbage that must be
+    collected), with everything loaded so far frozen first: left young, the objects would
+    all be scanned by the collector's first pass, a few milliseconds into the command.
     """
     import gc
 
@@ -21,6 +22,7 @@ def main(end_process: bool = True) -> None:
     try:
         from .cli import main as run
     finally:
+        gc.freeze()
         gc.enable()
     try:
         run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Source(enum.Enum):
@@ -32,21 +33,23 @@ class Page:
         return f"{self.source.value} ({self.detail})" if self.detail else self.source.value
 
 
-_PAGE_RANGE = re.compile(r"\s*(\d{1,9})\s*(?:[-\u2013\u2014]+\s*(\d{1,9}))?\s*", re.ASCII)
+# The patterns below are compiled where first used (and kept by :mod:`re`), not when the
+# model is loaded: a command that reads no .bib file uses neither.
+_PAGE_RANGE = r"\s*(\d{1,9})\s*(?:[-\u2013\u2014]+\s*(\d{1,9}))?\s*"
 
 
 def page_range(text: str, source: Source, detail: str = "") -> tuple[Page, Page | None] | None:
     """``39--41``, ``39-41``, ``39–41`` or ``39`` as first and last pages (the last None when
     not given); None for anything else (``e1234``, ``iv``, a number of ten digits or more),
     which is not a page number."""
-    match = _PAGE_RANGE.fullmatch(text)
+    match = re.fullmatch(_PAGE_RANGE, text, re.ASCII)
     if not match:
         return None
     last = Page(int(match.group(2)), source, detail) if match.group(2) else None
     return Page(int(match.group(1)), source, detail), last
 
 
-_ISO_DATE = re.compile(r"(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[\d:]+Z?)?[?~%]?")
+_ISO_DATE = r"(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[\d:]+Z?)?[?~%]?"
 
 
 def iso_dates(text: str) -> list[tuple[int, int | None, int | None]] | None:
@@ -61,7 +64,7 @@ def iso_dates(text: str) -> list[tuple[int, int | None, int | None]] | None:
     for part in parts:
         if not part or part in ("..", "?"):
             continue
-        match = _ISO_DATE.fullmatch(part.strip())
+        match = re.fullmatch(_ISO_DATE, part.strip())
         if match is None:
             return None
         year = int(match.group(1))
@@ -106,8 +109,14 @@ class Author:
         return f"{text}, {self.suffix}" if self.suffix else text
 
 
-@dataclass(frozen=True)
-class Date:
+# The values of CSL variables the fields of a record do not hold are named tuples, not
+# dataclasses like the rest of the model: only CSL-JSON makes them, and a named tuple is
+# made several times faster when the module loads (Python 3.11 compiles each method a
+# dataclass generates).  Being tuples, they are told apart from other JSON (plain tuples)
+# by their type first, as :func:`opmlbib.csljson.json_value` does.
+
+
+class Date(NamedTuple):
     """A date as CSL has it: the start and, for a range, the end (``parts``, each the year,
     month and day as far as known, numbers or text as written; an open range ends in an
     empty part), a ``season`` (1–4 or its name), ``circa``, a ``literal`` date to be printed
@@ -120,8 +129,7 @@ class Date:
     raw: str | None = None
 
 
-@dataclass(frozen=True)
-class JsonObject:
+class JsonObject(NamedTuple):
     """A JSON object of a CSL variable the model has no type for (an engine's extension,
     such as citeproc-js's ``multi``), its members as they came."""
 

@@ -62,7 +62,7 @@ def _constant(literal: str) -> float:
     raise _Refused(literal)  # NaN, Infinity and -Infinity are not JSON
 
 
-def _json_depth(text: str) -> tuple[int, int]:
+def _json_depth(text: str) -> tuple[int, int | None]:
     """The deepest nesting of a JSON text, and the line where it is first reached."""
     depth = deepest = where = 0
     for match in _JSON_TOKEN.finditer(text):
