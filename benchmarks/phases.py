@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     from make_bib import default_file
 
     big = args.bib or default_file()
-    source = index._read_source(big)
+    source = index.read_source(big)
     text = source.data.decode("utf-8-sig")
 
     def decode_all(decoder: scan.Decoder, field: str, entries: list) -> list:

@@ -1185,7 +1185,7 @@ def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line
     extra.extend(pages_extra)
     for name, value in values.items():
         if name not in _KNOWN:
-            extra.append((name, (_verbatim(value) or "") if name in _VERBATIM_FIELDS else file.decode(value)))
+            extra.append((name, (read_verbatim(value) or "") if name in _VERBATIM_FIELDS else file.decode(value)))
     title, protected = _title(values.get("title", ""), file)
     return Record(
         title=title,
@@ -1202,8 +1202,8 @@ def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line
         first_page=first_page,
         last_page=last_page,
         key=key,
-        url=_verbatim(values.get("url")),
-        doi=_doi(values.get("doi")),
+        url=read_verbatim(values.get("url")),
+        doi=read_doi(values.get("doi")),
         entry_type=entry_type,
         extra=tuple(extra),
         case_protected=tuple(dict.fromkeys(title[start:end] for start, end in protected)),
@@ -1375,7 +1375,8 @@ def _plain_file() -> _File:
     return _File(None, [], [])
 
 
-def _verbatim(value) -> str | None:
+def read_verbatim(value) -> str | None:
+    """A URL-like value as written: whitespace runs as one space, escaped specials unescaped."""
     if value is None:
         return None
     text = " ".join(str(value).split()).replace(r"\%", "%").replace(r"\#", "#").replace(r"\_", "_").replace(r"\&", "&")
@@ -1385,9 +1386,9 @@ def _verbatim(value) -> str | None:
 _DOI_PREFIX = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
 
 
-def _doi(value) -> str | None:
+def read_doi(value) -> str | None:
     """A DOI as the bare name (``10.1145/…``), whatever prefix the file wrote before it."""
-    text = _verbatim(value)
+    text = read_verbatim(value)
     return _DOI_PREFIX.sub("", text) or None if text else None
 
 

@@ -540,30 +540,53 @@ def already_in_file(path: str | Path, records: Sequence[Record]) -> tuple[list[t
     could not be read as BibTeX to look (nothing is found then)."""
     import stat
 
-    from .bibfile import scan
-    from .bibtex import parse_bibtex
-    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file, utf8_text
+    from .files import utf8_text
+    from .index import read_source, titles
     from .lookup import papers_like
+    from .scan import Unsupported
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return [], None  # a pipe or device is written into, never read
-        text = utf8_text(read_file(path, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError), path,
-                         error=BibError)
+        source = read_source(path)
+        text = utf8_text(source.data, path, error=BibError)
     except (OSError, OpmlbibError):
         return [], None  # adding reports what is wrong with the file
-    keys = {span.key.lower() for span in scan(text)}
-    if not keys:
-        return [], None
     try:
-        entries = parse_bibtex(text, path=path)  # read once: the text add is about to change
+        index, entries = titles(source, text)  # titles, DOIs and URLs; the entries alike are read in full
     except OpmlbibError as exc:
         return [], f"{path} could not be read as BibTeX ({exc}), so it was not searched for these papers under other keys"
+    except Unsupported:
+        return _already_in_parsed_file(path, records)
+    index.warn_as_read()  # an entry that does not parse is a warning, as bibtex gives it
+    keys = {entry.key.lower() for entry in entries}
     found = []
     for record in records:
         if record.key.lower() in keys:
             continue  # the same key: adding skips it, or --update replaces it
-        holders = sorted((match.record for match in papers_like(entries, record)), key=lambda r: r.line or 0)
+        try:
+            holders = [match.record for match in papers_like(entries, record, read=index.record)]
+        except OpmlbibError as exc:
+            return [], f"{path} could not be read as BibTeX ({exc}), so it was not searched for these papers under other keys"
         if holders:
-            found.append((record, holders))
+            found.append((record, sorted(holders, key=lambda r: r.line or 0)))
+    return found, None
+
+
+def _already_in_parsed_file(path: str | Path, records: Sequence[Record]) -> tuple[list[tuple[Record, list[Record]]], str | None]:
+    """:func:`already_in_file` for a file only the full reader reads exactly."""
+    from .library import bib_records
+    from .lookup import papers_like
+
+    try:
+        entries = bib_records(path)
+    except OpmlbibError as exc:
+        return [], f"{path} could not be read as BibTeX ({exc}), so it was not searched for these papers under other keys"
+    keys = {entry.key.lower() for entry in entries}
+    found = []
+    for record in records:
+        if record.key.lower() not in keys:
+            holders = sorted((match.record for match in papers_like(entries, record)), key=lambda r: r.line or 0)
+            if holders:
+                found.append((record, holders))
     return found, None

@@ -33,7 +33,7 @@ import os
 import sys
 from array import array
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from .errors import BibError, OpmlbibError
 
@@ -71,16 +71,16 @@ class Index:
     """The index of one .bib file: per entry its key, place in the file and light fields, and
     the folded fields lookup scores, with unique words and names listed once."""
 
-    def __init__(self, source: _Source, sections: dict[str, list[str] | array]) -> None:
+    def __init__(self, source: _Source, sections: _Sections) -> None:
         self.source = source
         self._s = sections
 
     @property
     def keys(self) -> list[str]:
-        return self._s["key"]
+        return self._s.texts("key")
 
     def __len__(self) -> int:
-        return len(self._s["line"])
+        return len(self._s.numbers("line"))
 
     # --------------------------------------------------------------- search
 
@@ -93,14 +93,14 @@ class Index:
         s = self._s
 
         def load(name: str) -> Field:
-            return Field(s[name], s[f"{name}.offsets"], s[f"{name}.owners"])
+            return Field(s.texts(name), s.numbers(f"{name}.offsets"), s.numbers(f"{name}.owners"))
 
-        return Columns(s["key.lower"], load=load)
+        return Columns(s.texts("key.lower"), load=load)
 
     def warn_as_read(self) -> None:
         """Give the warnings the full reader gives for the entries that do not parse (or
         have a field twice), as reading the whole file would: reading them gives them."""
-        for position in self._s["warned"]:
+        for position in self._s.numbers("warned"):
             self.record(position)
 
     def view(self, *, full: bool = True) -> Records:
@@ -112,7 +112,7 @@ class Index:
         """Positions of the entries whose lower-case key is ``lowered`` (or starts with it)."""
         from bisect import bisect_left
 
-        ordered, order = self._s["key.sorted"], self._s["key.order"]
+        ordered, order = self._s.texts("key.sorted"), self._s.numbers("key.order")
         out = []
         for position in range(bisect_left(ordered, lowered), len(ordered)):
             key = ordered[position]
@@ -134,7 +134,7 @@ class Index:
         if not needle:
             return []
         data = self.source.data.lower()
-        starts, ends = self._s["start"], self._s["end"]
+        starts, ends = self._s.numbers("start"), self._s.numbers("end")
         found: dict[int, None] = {}
         offset = data.find(needle)
         while offset >= 0:
@@ -151,21 +151,21 @@ class Index:
         from .model import Author, Record, Venue
 
         s = self._s
-        offsets = s["light.offsets"]
-        light = s["light"][offsets[position]: offsets[position + 1]].decode("utf-8")
+        offsets = s.numbers("light.offsets")
+        light = s.blob("light")[offsets[position]: offsets[position + 1]].decode("utf-8")
         key, entry_type, title, people = light.split(_FIELD)
         authors = tuple(
             Author(given=given, family=family, von=von, suffix=suffix)
             for given, von, family, suffix in (person.split(_PART) for person in people.split(_AUTHOR) if person)
         )
-        year = s["year"][position]
+        year = s.numbers("year")[position]
         return Record(
             title=title,
             authors=authors,
             venue=Venue(booktitle="", year=None if year < 0 else year),
             key=key,
             entry_type=entry_type,
-            line=s["line"][position],
+            line=s.numbers("line")[position],
         )
 
     def record(self, position: int) -> Record:
@@ -180,9 +180,9 @@ class Index:
         from .errors import BibWarning, warn
 
         s = self._s
-        line = s["line"][position]
-        defined = s["defined"][position]
-        text = "\n".join([*s["preambles"], *s["strings"][:defined], self._text(position)])
+        line = s.numbers("line")[position]
+        defined = s.numbers("defined")[position]
+        text = "\n".join([*s.texts("preambles"), *s.texts("strings")[:defined], self._text(position)])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BibWarning)
             try:
@@ -203,7 +203,7 @@ class Index:
 
     def _text(self, position: int) -> str:
         s = self._s
-        return self.source.data[s["start"][position]: s["end"][position]].decode("utf-8")
+        return self.source.data[s.numbers("start")[position]: s.numbers("end")[position]].decode("utf-8")
 
 
 class Records(Sequence):
@@ -219,7 +219,7 @@ class Records(Sequence):
     def __len__(self) -> int:
         return self._length
 
-    def __getitem__(self, position):  # type: ignore[override]  # positions only, no slices
+    def __getitem__(self, position):  # positions only, no slices
         record = self._read_already.get(position)
         if record is None:
             if not -self._length <= position < self._length:
@@ -231,91 +231,115 @@ class Records(Sequence):
 # ----------------------------------------------------------------- building
 
 
-def build(source: _Source, progress: Progress | None = None) -> Index:
-    """Scan ``source`` and derive every section of its index (raises Unsupported)."""
+def _read(source: _Source, text: str, fields: tuple[str, ...], scanned: Callable[[int, int], None] | None = None):
+    """Scan ``source`` (its ``text``): the sections that read any entry in full later (where
+    it is, what it reads before it), the decoder, and each entry with its wanted ``fields``
+    (macros resolved, crossref inherited).  ``scanned`` is told (characters done, characters)."""
     import codecs
 
-    from .lookup import FIELDS, build_columns
     from .scan import Decoder, Unsupported, scan
 
-    from .files import utf8_text
-
-    text = utf8_text(source.data, source.path, error=BibError)
     if any(separator in text for separator in (_ITEM, _FIELD, _AUTHOR, _PART)):
         raise Unsupported("control characters in the file")
     bom = 3 if source.data.startswith(codecs.BOM_UTF8) else 0
-    # progress: scanning is the first 30 %, decoding and folding the rest
-    total, scan_share = 1000, 300
-
-    length = max(len(text), 1)
-
-    def scanned(offset: int) -> None:
-        progress(offset * scan_share // length, total)
-
-    result = scan(text, progress=scanned if progress else None)
+    length = len(text)
+    result = scan(text, fields, progress=None if scanned is None else lambda offset: scanned(offset, length))
     entries = result.entries
     to_bytes = _ByteOffsets(text, bom)
     starts, ends = array("q"), array("q")
     for entry in entries:
         starts.append(to_bytes(entry.start))
         ends.append(to_bytes(entry.end))
-    del text, to_bytes  # memory: from here on, entries are freed as they are read, too
+    del text, to_bytes
+    keys = [entry.key for entry in entries]
+    lowered = [key.lower() for key in keys]
+    order = sorted(range(len(lowered)), key=lowered.__getitem__)
+    sections: dict[str, Section] = {
+        "key": keys, "key.lower": lowered, "key.sorted": [lowered[i] for i in order], "key.order": array("i", order),
+        "start": starts, "end": ends, "line": array("i", (entry.line for entry in entries)),
+        "defined": array("i", (entry.defined for entry in entries)),
+        "strings": result.string_blocks, "preambles": result.preambles, "warned": array("i", result.warned),
+    }
     decoder = Decoder(result.strings)
-    keys: list[str] = []
-    lines, years, defined = array("i"), array("i"), array("i")
-    light_offsets, light_blob = array("q", [0]), bytearray()
-    rows: list[Row] = []
-    step = max(len(entries) // 100, 1)
-    fields = []
+    own = []
     for entry in entries:
         try:
-            fields.append(decoder.own(entry))
+            own.append(decoder.own(entry))
         except OpmlbibError as exc:
             raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
     try:
         decoder.define_all()
     except OpmlbibError as exc:
         raise BibError(exc.message, path=source.path) from None
-    fields = decoder.inheriting(entries, fields)
-    for position in range(len(entries)):
-        entry, entries[position] = entries[position], None
-        own, fields[position] = fields[position], {}
+    return sections, decoder, entries, decoder.inheriting(entries, own)
+
+
+def build(source: _Source, progress: Progress | None = None) -> Index:
+    """Scan ``source`` and derive every section of its index (raises Unsupported)."""
+    from .lookup import FIELDS, build_columns
+    from .scan import SEARCH_FIELDS
+
+    # progress: scanning is the first 30 %, decoding and folding the rest
+    total, scan_share = 1000, 300
+
+    def scanned(done: int, length: int) -> None:
+        if progress is not None:
+            progress(done * scan_share // max(length, 1), total)
+
+    from .files import utf8_text
+
+    text = utf8_text(source.data, source.path, error=BibError)
+    sections, decoder, entries, fields = _read(source, text, SEARCH_FIELDS, scanned if progress else None)
+    del text
+    years = array("i")
+    light_offsets, light_blob = array("q", [0]), bytearray()
+    rows: list[Row] = []
+    step = max(len(entries) // 100, 1)
+    for position, entry in enumerate(entries):
+        own, fields[position] = fields[position], {}  # memory: each entry's fields freed once read
         try:
             title = decoder.title(own)
             authors = decoder.authors(own)
             year = decoder.year(own)
         except OpmlbibError as exc:
             raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
-        keys.append(entry.key)
         written = _AUTHOR.join(_PART.join(parts) for parts in authors)
         light_blob += _FIELD.join((entry.key, entry.entry_type.lower(), title, written)).encode("utf-8")
         light_offsets.append(len(light_blob))
-        lines.append(entry.line)
         years.append(-1 if year is None else year)
-        defined.append(entry.defined)
         rows.append((entry.key, title, tuple(map(_person, authors))))
         if progress is not None and position % step == 0:
             progress(scan_share + (total - scan_share) * position // len(entries) // 2, total)
-    del decoder
+    del decoder, entries, fields
     _person.cache_clear()
     columns = build_columns(rows)
     del rows
-    sections: dict[str, list[str] | array | bytes] = {
-        "key": keys, "key.lower": list(columns.keys), "light": bytes(light_blob), "light.offsets": light_offsets,
-        "start": starts, "end": ends, "line": lines, "year": years, "defined": defined,
-    }
+    sections.update({"light": bytes(light_blob), "light.offsets": light_offsets, "year": years})
     for name in FIELDS:
         field = columns.field(name)
-        sections[name], sections[f"{name}.offsets"], sections[f"{name}.owners"] = field.texts, field.offsets, field.owners
-    lowered = sections["key.lower"]
-    order = sorted(range(len(lowered)), key=lowered.__getitem__)
-    sections["key.sorted"] = [lowered[i] for i in order]
-    sections["key.order"] = array("i", order)
-    sections["strings"], sections["preambles"] = result.string_blocks, result.preambles
-    sections["warned"] = array("i", result.warned)
+        sections[name], sections[f"{name}.offsets"], sections[f"{name}.owners"] = (
+            field.texts, array("i", field.offsets), array("i", field.owners))
     if progress is not None:
         progress(total, total)
-    return Index(source, sections)
+    return Index(source, _Sections(sections))
+
+
+def titles(source: _Source, text: str) -> tuple[Index, list[Record]]:
+    """A .bib file (``source``, its ``text``) read for finding papers in it: its entries as
+    records of their key, line, title, DOI and URL only (what
+    :func:`opmlbib.lookup.papers_like` looks candidates up by), and an index that reads any
+    entry in full (:meth:`Index.record`) but searches nothing.  Raises
+    :class:`opmlbib.scan.Unsupported` as :func:`build` does."""
+    from .bibtex import read_doi, read_verbatim
+    from .model import Record, Venue
+
+    sections, decoder, entries, fields = _read(source, text, ("title", "doi", "url", "crossref"))
+    records = [
+        Record(title=decoder.title(own), authors=(), venue=Venue(booktitle=""), key=entry.key, line=entry.line,
+               doi=read_doi(own.get("doi")), url=read_verbatim(own.get("url")))
+        for entry, own in zip(entries, fields)
+    ]
+    return Index(source, _Sections(sections)), records
 
 
 @functools.lru_cache(maxsize=1 << 16)  # people recur across a bibliography; memory stays bounded
@@ -375,10 +399,15 @@ def cache_path(path: Path) -> Path:
     return cache_dir() / "bib" / f"{name}.index"
 
 
-def _encode(sections: dict[str, list[str] | array]) -> tuple[list, list[bytes]]:
+#: What a section holds: text items, numbers, or bytes.
+Section = Union[list[str], array, bytes]
+
+
+def _encode(sections: dict[str, Section]) -> tuple[list, list[bytes]]:
     """The layout (name, kind, offset, length) of each section, and the sections' bytes."""
     layout, chunks, offset = [], [], 0
     for name, value in sections.items():
+        kind: str
         if isinstance(value, array):
             blob, kind = value.tobytes(), value.typecode
         elif isinstance(value, bytes):
@@ -391,33 +420,52 @@ def _encode(sections: dict[str, list[str] | array]) -> tuple[list, list[bytes]]:
     return layout, chunks
 
 
-class _Sections(dict):
-    """Sections decoded when first used: a search reads a few of them."""
+class _Sections:
+    """An index's named sections: given as built, or decoded from a cache file's payload
+    when first used (a search reads a few of them)."""
 
-    def __init__(self, layout: list, payload: bytes) -> None:
-        super().__init__()
+    def __init__(self, values: dict[str, Section] | None = None, layout: list | None = None,
+                 payload: bytes | memoryview = b"") -> None:
+        self.values: dict[str, Section] = dict(values or {})
         self.payload = payload
-        self.layout = {}
-        for name, kind, offset, length in layout:
+        self.layout: dict[str, tuple[str, int, int]] = {}
+        for name, kind, offset, length in layout or ():
             if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(payload)):
                 raise ValueError("section out of bounds")
             if kind not in ("i", "q", "bytes") and not (isinstance(kind, str) and kind.startswith("text:") and kind[5:].isdigit()):
                 raise ValueError(f"unknown section kind {kind!r}")
             self.layout[name] = (kind, offset, length)
 
-    def __missing__(self, name: str) -> list[str] | array | bytes:
-        kind, offset, length = self.layout[name]
-        blob = self.payload[offset: offset + length]
-        if kind == "bytes":
-            values = bytes(blob)
-        elif kind in ("i", "q"):
-            values = array(kind)
-            values.frombytes(blob)
-        else:
-            # the payload's checksum matched, so the item count does too
-            values = str(blob, "utf-8").split(_ITEM) if int(kind[5:]) else []
-        self[name] = values
-        return values
+    def _get(self, name: str) -> Section:
+        value = self.values.get(name)
+        if value is None:
+            kind, offset, length = self.layout[name]
+            blob = self.payload[offset: offset + length]
+            if kind == "bytes":
+                value = bytes(blob)
+            elif kind in ("i", "q"):
+                value = array(kind)
+                value.frombytes(blob)
+            else:
+                # the payload's checksum matched, so the item count does too
+                value = str(blob, "utf-8").split(_ITEM) if int(kind[5:]) else []
+            self.values[name] = value
+        return value
+
+    def texts(self, name: str) -> list[str]:
+        value = self._get(name)
+        assert isinstance(value, list), name
+        return value
+
+    def numbers(self, name: str) -> array:
+        value = self._get(name)
+        assert isinstance(value, array), name
+        return value
+
+    def blob(self, name: str) -> bytes:
+        value = self._get(name)
+        assert isinstance(value, bytes), name
+        return value
 
 
 def write_cache(index: Index, target: Path) -> bool:
@@ -425,7 +473,7 @@ def write_cache(index: Index, target: Path) -> bool:
     import json
     import zlib
 
-    layout, chunks = _encode(index._s)
+    layout, chunks = _encode(index._s.values)
     checksum = 0
     for chunk in chunks:
         checksum = zlib.crc32(chunk, checksum)
@@ -470,12 +518,12 @@ def read_cache(source: _Source, target: Path) -> Index | None:
         payload = memoryview(blob)[start + size:]
         if zlib.crc32(payload) != header.get("payload_crc32"):
             return None
-        return Index(source, _Sections(header["sections"], payload))
+        return Index(source, _Sections(layout=header["sections"], payload=payload))
     except (ValueError, TypeError, KeyError, UnicodeDecodeError):
         return None
 
 
-def _read_source(path: str | Path) -> _Source:
+def read_source(path: str | Path) -> _Source:
     import hashlib
     from pathlib import Path
 
@@ -496,7 +544,7 @@ def open_index(path: str | Path, progress: Progress | None = None) -> Index:
     (and cached).  Raises :class:`opmlbib.scan.Unsupported` for files only the full parser
     reads exactly, and :class:`BibError` for files that are not UTF-8 or have a broken
     title, author or year."""
-    source = _read_source(path)
+    source = read_source(path)
     target = cache_path(source.path)
     index = read_cache(source, target)
     if index is None:

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Collection, Iterable, NamedTuple, Sequence
+from typing import Callable, Collection, Iterable, NamedTuple, Sequence
 
 from .errors import AmbiguousQuery, NoMatch
 from .model import Author, Record
@@ -617,11 +617,14 @@ def find_paper(records: Sequence[Record], record: Record, *, venue: Collection[s
     return next(iter(papers_like(records, record, venue=venue)), None)
 
 
-def papers_like(records: Sequence[Record], record: Record, *, venue: Collection[str] = ()) -> list[PaperMatch]:
+def papers_like(records: Sequence[Record], record: Record, *, venue: Collection[str] = (),
+                read: Callable[[int], Record] | None = None) -> list[PaperMatch]:
     """Every record of ``records`` that is the same paper as ``record``, closest first (as
     :func:`find_paper` orders them).  Candidates are found through the index of
     ``records``: shared identifiers, the same system name, and titles at least
-    :data:`CANDIDATE_TITLE` alike (:data:`SAME_VENUE_TITLE` in ``venue``)."""
+    :data:`CANDIDATE_TITLE` alike (:data:`SAME_VENUE_TITLE` in ``venue``).  ``read(i)``,
+    if given, is the whole record a candidate stands for, where ``records`` hold only what
+    candidates are found by (key, title, DOI, URL)."""
     from rapidfuzz import fuzz, process
 
     index = _papers(records)
@@ -638,7 +641,8 @@ def papers_like(records: Sequence[Record], record: Record, *, venue: Collection[
                 candidates[position] = None
     found = [
         match for i in candidates
-        if records[i] is not record and (match := same_paper(record, records[i], same_venue=records[i].key in venue))
+        if records[i] is not record
+        and (match := same_paper(record, records[i] if read is None else read(i), same_venue=records[i].key in venue))
     ]
     found.sort(key=lambda m: (m.how != "doi or url", -m.title, -m.authors))
     return found

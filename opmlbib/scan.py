@@ -198,21 +198,24 @@ class _Scanner:
         _library_logs_off()
         piece = self.text[start:end]
         blocks = bibtexparser.parse_string(piece, parse_stack=[]).blocks
-        failed = [(block.start_line, (block.raw or "").rstrip()) for block in blocks
+        failed = [(block.start_line or 0, (block.raw or "").rstrip()) for block in blocks
                   if isinstance(block, bp.ParsingFailedBlock)]
         if failed and beyond > end:
             longer = bibtexparser.parse_string(self.text[start:beyond], parse_stack=[]).blocks
-            if failed != [(block.start_line, (block.raw or "").rstrip()) for block in longer
+            if failed != [(block.start_line or 0, (block.raw or "").rstrip()) for block in longer
                           if isinstance(block, bp.ParsingFailedBlock)][: len(failed)]:
                 raise Unsupported(f"the block at line {line + failed[0][0]} does not parse")
         cursor = 0
-        for block in blocks:
-            at = line + block.start_line
+        for read in blocks:
+            at = line + (read.start_line or 0)
+            block: bp.Block | None = read
             if isinstance(block, bp.DuplicateBlockKeyBlock):
                 block = block.ignore_error_block  # a macro defined anew, or a key used again (left out below)
             warned = isinstance(block, (bp.DuplicateFieldKeyBlock, bp.ParsingFailedBlock))
             if isinstance(block, bp.DuplicateFieldKeyBlock):
                 block = block.ignore_error_block  # the first of each field is used (the full reader warns)
+            if block is None:
+                raise Unsupported(f"the block at line {at} does not parse")
             raw = block.raw or ""
             if isinstance(block, bp.ParsingFailedBlock):
                 salvaged = salvage(raw)

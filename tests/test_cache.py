@@ -1,10 +1,7 @@
 """The cache folder and the records cache: every value a record can hold comes back as it was."""
 
-import os
 import sys
-from pathlib import Path
 
-import pytest
 
 from opmlbib import cache
 from opmlbib.csljson import from_csl_json

@@ -180,7 +180,7 @@ def test_concurrent_writers_leave_one_valid_cache(sample, cache):
     assert all(keys == expected for keys in results)
     files = [p.name for p in (cache / "bib").iterdir()]
     assert len(files) == 1 and not any(name.endswith(".tmp") for name in files)
-    assert index.read_cache(index._read_source(sample), cache_path(Path(sample).absolute())) is not None
+    assert index.read_cache(index.read_source(sample), cache_path(Path(sample).absolute())) is not None
 
 
 def test_an_unwritable_cache_folder_only_costs_time(tmp_path, monkeypatch):
@@ -237,7 +237,7 @@ def test_every_bib_file_is_read_through_its_index_whatever_its_size(tmp_path):
 
 def test_progress_is_reported_up_to_the_total(sample):
     seen = []
-    index.build(index._read_source(sample), lambda done, total: seen.append((done, total)))
+    index.build(index.read_source(sample), lambda done, total: seen.append((done, total)))
     assert seen[-1][0] == seen[-1][1]
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
