@@ -361,8 +361,11 @@ def decode_whole(value: str) -> str:
     return _tidy(latex_to_text(value) if _NEEDS_DECODING.search(value) else value)
 
 
+_LINE_BREAK_OR_TAB = re.compile(r"[\n\t\r]")
+
+
 def _tidy(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip() if any(ch in text for ch in "\n\t\r") else text
+    return re.sub(r"\s+", " ", text).strip() if _LINE_BREAK_OR_TAB.search(text) else text
 
 
 # Text that LaTeX decoding leaves as it is: no command, math, comment, tie, tab or newline,
@@ -695,22 +698,16 @@ def format_bibtex(records: Sequence[Record], *, comments: bool = True, definitio
 
 
 def write_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> str:
-    """One entry as BibTeX text, with bibtexparser's layout (values written as given)."""
-    from bibtexparser import Library, write_string
-    from bibtexparser.model import Entry, Field
-
-    library = Library([Entry(entry_type, key, [Field(name, value) for name, value in fields])])
-    return write_string(library, unparse_stack=[], bibtex_format=_layout())
-
-
-@functools.cache
-def _layout():
-    from bibtexparser.writer import BibtexFormat
-
-    fmt = BibtexFormat()
-    fmt.indent = "  "
-    fmt.value_column = "auto"
-    return fmt
+    """One entry as BibTeX text, values written as given: a field a line, indented by two
+    spaces, the ``=`` signs aligned (the layout of bibtexparser's writer with an automatic
+    value column)."""
+    width = max((len(name) for name, _ in fields), default=0)
+    lines = [f"@{entry_type}{{{key},"]
+    lines.extend(f"  {name.ljust(width)} = {value}," for name, value in fields)
+    if fields:
+        lines[-1] = lines[-1][:-1]
+    lines.append("}\n")
+    return "\n".join(lines)
 
 
 class Definitions:
@@ -850,6 +847,8 @@ class _File:
         self._definitions, self._defined = strings, 0
         #: What the decoder could not follow in the entry being read.
         self.problems: list[str] = []
+        #: Each name read without a problem, and how it reads.
+        self.names: dict[str, Author | None] = {}
 
     def define_until(self, count: int) -> None:
         """Define the file's first ``count`` macros (those not defined yet)."""
@@ -939,8 +938,10 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
             continue
         seen[block.key.lower()] = line
         fields: list[tuple[str, str, int]] = []  # name, raw value, line
+        names: set[str] = set()
         for field in block.fields:
-            if not any(name.lower() == field.key.lower() for name, _, _ in fields):
+            if field.key.lower() not in names:
+                names.add(field.key.lower())
                 fields.append((field.key, str(field.value), field.start_line + 1))
         written = _WRITTEN_TYPE.match(block.raw or "")
         entries.append((written.group(1) if written else block.entry_type, block.key, fields, line, verbatim, len(strings)))
@@ -1055,11 +1056,33 @@ def _month_number(value: str | None) -> int | None:
 
 
 _VALUE_PART = re.compile(r'\s*(?:\{(?P<braced>)|"(?P<quoted>)|(?P<number>\d+)|(?P<name>[^\s#{}"=,]+))')
+# What ends a braced or quoted part, or changes its depth (every other character is text).
+_PART_MARKS = {"}": re.compile(r"[{}]"), '"': re.compile(r'[{}"]')}
+_CONCATENATION = re.compile(r"\s*(#)?\s*")
+
+
+# A value of one part, as most are: a brace group (up to four deep), a quoted string
+# without braces, a number or a macro name.
+_ONE_PART = re.compile(
+    r"\{(?P<braced>(?:[^{}]++|\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\})*+)\}"
+    r'|"(?P<quoted>[^"{}]*+)"|(?P<number>\d+)|(?P<macro>(?!\d)[^\s#{}"=,]+)'
+)
 
 
 def _value_parts(raw: str):
     """The parts of a raw BibTeX value (``{a} # macro # "b"``) in order, as (kind, text):
-    kind "text" for a braced or quoted part (its contents), "number", or "macro" (its name)."""
+    kind "text" for a braced or quoted part (its contents), "number", or "macro" (its name).
+
+    A value of one part is read at once; the result is the same (:func:`_read_value_parts`)."""
+    one = _ONE_PART.fullmatch(raw)
+    if one is None:
+        return _read_value_parts(raw)
+    kind = one.lastgroup
+    return iter((("text" if kind in ("braced", "quoted") else kind, one.group(kind)),))
+
+
+def _read_value_parts(raw: str):
+    """:func:`_value_parts` part by part."""
     position = 0
     while True:
         match = _VALUE_PART.match(raw, position)
@@ -1068,16 +1091,16 @@ def _value_parts(raw: str):
         if match.group("braced") is not None or match.group("quoted") is not None:
             close = "}" if match.group("braced") is not None else '"'
             start = match.end()
-            depth, index = 0, start
-            while index < len(raw):
-                char = raw[index]
+            depth = 0
+            for mark in _PART_MARKS[close].finditer(raw, start):
+                char = mark.group()
                 if char == "{":
                     depth += 1
                 elif char == "}" and depth:
                     depth -= 1
                 elif char == close and depth == 0:
+                    index = mark.start()
                     break
-                index += 1
             else:
                 raise OpmlbibError(f'unbalanced value "{raw[:80]}"')
             yield "text", raw[start:index]
@@ -1088,8 +1111,8 @@ def _value_parts(raw: str):
         else:
             yield "macro", match.group("name")
             position = match.end()
-        rest = re.match(r"\s*(#)?\s*", raw[position:])
-        position += rest.end()
+        rest = _CONCATENATION.match(raw, position)
+        position = rest.end()
         if not rest.group(1):
             if position != len(raw):
                 raise OpmlbibError(f'cannot read the value "{raw[:80]}"')
@@ -1208,23 +1231,31 @@ def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     bibtex reads it, with a warning."""
     from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
+    if name in file.names:  # names recur across a bibliography
+        return file.names[name]
+    problems = len(file.problems)
     extended = _extended_name(name)
     if extended is not None:
-        return Author(**{part: file.decode(value) for part, value in extended.items()}) if extended.get("family") else None
-    try:
-        parts = parse_single_name_into_parts(name, strict=True)
-    except InvalidNameError as exc:
-        warn(f"{key}: the name \"{name}\" {str(exc).rstrip('.')}", path=file.path, line=line)
-        parts = parse_single_name_into_parts(name, strict=False)
+        author = Author(**{part: file.decode(value) for part, value in extended.items()}) if extended.get("family") else None
+    else:
+        try:
+            parts = parse_single_name_into_parts(name, strict=True)
+        except InvalidNameError as exc:
+            warn(f"{key}: the name \"{name}\" {str(exc).rstrip('.')}", path=file.path, line=line)
+            parts = parse_single_name_into_parts(name, strict=False)
+            problems = -1  # warned of again wherever it occurs
 
-    def joined(words: list[str]) -> str:
-        return file.decode(" ".join(words))
+        def joined(words: list[str]) -> str:
+            return file.decode(" ".join(words)) if words else ""
 
-    family = joined(parts.last) or joined(parts.first)
-    if not family:
-        return None
-    given = joined(parts.first) if parts.last else ""
-    return Author(given=given, family=family, von=joined(parts.von), suffix=joined(parts.jr))
+        family = joined(parts.last) or joined(parts.first)
+        author = None
+        if family:
+            given = joined(parts.first) if parts.last else ""
+            author = Author(given=given, family=family, von=joined(parts.von), suffix=joined(parts.jr))
+    if problems == len(file.problems):
+        file.names[name] = author
+    return author
 
 
 _EXTENDED_PART = re.compile(r"\s*(family|given|prefix|suffix|given-i|family-i|prefix-i|suffix-i)\s*=\s*", re.I)
@@ -1273,37 +1304,31 @@ def _author_from_bibtex(name: str) -> Author | None:
 _LONE_COMMAND = re.compile(r"\{\\(?!(?:[ijoOlL]|ae|AE|oe|OE|aa|AA|ss)\b)[a-zA-Z]+\s*\}")
 # Private-use characters that mark a protected group's braces through decoding.
 _OPEN, _CLOSE = "\ue000", "\ue001"
+# What a title's braces are read from: a brace, or an escaped character (``\\{`` is no group).
+_TITLE_MARK = re.compile(r"\\.|[{}]", re.S)
+_ESCAPED = re.compile(r"\\.", re.S)
 
 
 def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A title's text and the character ranges its braces protect: each top-level brace
     group that does not start with a command (``Monte {C}arlo``, ``{TonY}``), as BibTeX's
     case changes leave those alone."""
-    marked, depth, closing = [], 0, []
-    index = 0
-    while index < len(raw):
-        char = raw[index]
-        if char == "\\" and index + 1 < len(raw):
-            marked.append(raw[index: index + 2])
-            index += 2
-            continue
+    pieces, closing, position = [], [], 0  # closing: for each open group, whether it protects
+    for mark in _TITLE_MARK.finditer(raw):
+        char = mark.group()
         if char == "{":
-            if depth == 0 and (not raw.startswith("\\", index + 1) or _LONE_COMMAND.match(raw, index)):
-                marked.append(_OPEN)
-                closing.append(True)
-            else:
-                marked.append(char)
-                closing.append(False)
-            depth += 1
-        elif char == "}" and depth:
-            depth -= 1
-            marked.append(_CLOSE if closing.pop() else char)
-        else:
-            marked.append(char)
-        index += 1
-    if _OPEN not in marked:
+            protects = not closing and (not raw.startswith("\\", mark.end()) or _LONE_COMMAND.match(raw, mark.start()))
+            closing.append(protects)
+            if protects:
+                pieces += (raw[position: mark.start()], _OPEN)
+                position = mark.end()
+        elif char == "}" and closing and closing.pop():
+            pieces += (raw[position: mark.start()], _CLOSE)
+            position = mark.end()
+    # (a marker the file itself holds, unless escaped, is read as one)
+    if not pieces and (_OPEN not in raw or _OPEN not in _ESCAPED.sub("", raw)):
         return file.decode(raw), ()
-    text = file.decode("".join(marked))
+    text = file.decode("".join(pieces) + raw[position:])
     spans, out, start = [], [], None
     for char in text:
         if char == _OPEN and start is None:

@@ -5,6 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opmlbib.bibtex import (
+    _read_value_parts,
+    _value_parts,
     assign_keys,
     base_key,
     decode,
@@ -13,8 +15,9 @@ from opmlbib.bibtex import (
     encode_title,
     format_bibtex,
     parse_bibtex,
+    write_entry,
 )
-from opmlbib.errors import BibError, BibWarning
+from opmlbib.errors import BibError, BibWarning, OpmlbibError
 from opmlbib.library import default_records
 from opmlbib.model import Author, Record, Source, Venue
 
@@ -537,3 +540,35 @@ def test_latex_the_decoder_cannot_follow_is_a_warning_and_shown_as_written():
         first, second = parse_bibtex("@misc{a, title={%s}}\n@misc{b, title={Fine}}\n" % deep, path="d.bib")
     assert first.title == deep and second.title == "Fine"
     assert format_bibtex([first]).count("\\emph{") == 300
+
+
+RAW_VALUES = texts(['{', '}', '"', "#", " ", "\n", "a", "Z", "1", "\u0663", ",", "=", "\\", "jan", "{x}", '"y"', " # "])
+
+
+def _parts_or_error(parts):
+    try:
+        return list(parts)
+    except OpmlbibError as exc:
+        return exc.message
+
+
+@settings(max_examples=500, deadline=None)
+@given(RAW_VALUES)
+def test_a_value_of_one_part_reads_as_it_reads_part_by_part(raw):
+    assert _parts_or_error(_value_parts(raw)) == _parts_or_error(_read_value_parts(raw))
+
+
+_FIELD_NAMES = st.text(alphabet=string.ascii_letters + "-_", min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_FIELD_NAMES, texts(["{a}", "b", " ", "\n", "{", "}", "\u00e9"])), max_size=6))
+def test_an_entry_is_laid_out_as_bibtexparser_lays_it_out(fields):
+    from bibtexparser import Library, write_string
+    from bibtexparser.model import Entry, Field
+    from bibtexparser.writer import BibtexFormat
+
+    layout = BibtexFormat()
+    layout.indent, layout.value_column = "  ", "auto"
+    library = Library([Entry("article", "key", [Field(name, value) for name, value in fields])])
+    assert write_entry("article", "key", fields) == write_string(library, unparse_stack=[], bibtex_format=layout)
