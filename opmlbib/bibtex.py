@@ -849,6 +849,7 @@ class _File:
         self.problems: list[str] = []
         #: Each name read without a problem, and how it reads.
         self.names: dict[str, Author | None] = {}
+        self._decoded: dict[str, str] = {}
 
     def define_until(self, count: int) -> None:
         """Define the file's first ``count`` macros (those not defined yet)."""
@@ -869,12 +870,16 @@ class _File:
 
     def decode(self, value: str) -> str:
         """The decoded view of a value; one the LaTeX decoder cannot follow (hundreds of
-        nested commands) is shown as written, and the problem kept for a warning."""
-        try:
-            return decode(value, self.macros)
-        except DataError as exc:
-            self.problems.append(exc.message)
-            return value
+        nested commands) is shown as written, and the problem kept for a warning.  Each
+        value is decoded once (names, venues and publishers recur)."""
+        text = self._decoded.get(value)
+        if text is None:
+            try:
+                text = self._decoded[value] = decode(value, self.macros)
+            except DataError as exc:
+                self.problems.append(exc.message)
+                return value
+        return text
 
 
 def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...]:
@@ -1229,10 +1234,10 @@ def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line
 def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     """One person of a name list; a name BibTeX's rules cannot split cleanly is read as
     bibtex reads it, with a warning."""
-    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-
     if name in file.names:  # names recur across a bibliography
         return file.names[name]
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
     problems = len(file.problems)
     extended = _extended_name(name)
     if extended is not None:
