@@ -572,3 +572,19 @@ def test_an_entry_is_laid_out_as_bibtexparser_lays_it_out(fields):
     layout.indent, layout.value_column = "  ", "auto"
     library = Library([Entry("article", "key", [Field(name, value) for name, value in fields])])
     assert write_entry("article", "key", fields) == write_string(library, unparse_stack=[], bibtex_format=layout)
+
+
+def test_a_name_or_value_read_again_reads_the_same_and_each_problem_is_warned_of_where_it_occurs():
+    deep = "\\emph{" * 300 + "x" + "}" * 300
+    text = "".join(f"@misc{{{key}, author = {{Doe, J, K, L and Ann van Lee and Ren\\'e Roe}}, note = {{{deep}}}}}\n"
+                   for key in ("a", "b"))
+    with pytest.warns(BibWarning) as caught:
+        first, second = parse_bibtex(text, path="n.bib")
+    messages = [str(warning.message) for warning in caught]
+    for key, line in (("a", 1), ("b", 2)):
+        assert f'n.bib:{line}: {key}: the name "Doe, J, K, L" Cannot split the following name `Doe, J, K, L` into ' \
+               "parts: Too many commas" in messages
+        assert any(message.startswith(f"n.bib:{line}: {key}: cannot read the LaTeX in") for message in messages)
+    assert first.authors == second.authors
+    assert [(a.given, a.von, a.family) for a in first.authors[1:]] == [("Ann", "van", "Lee"), ("René", "", "Roe")]
+    assert first.extra == second.extra
