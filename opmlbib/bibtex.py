@@ -943,10 +943,11 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
             continue
         seen[block.key.lower()] = line
         fields: list[tuple[str, str, int]] = []  # name, raw value, line
-        names: set[str] = set()
+        field_names: set[str] = set()  # lower-case: a field given again is left out
         for field in block.fields:
-            if field.key.lower() not in names:
-                names.add(field.key.lower())
+            name = field.key.lower()
+            if name not in field_names:
+                field_names.add(name)
                 fields.append((field.key, str(field.value), field.start_line + 1))
         written = _WRITTEN_TYPE.match(block.raw or "")
         entries.append((written.group(1) if written else block.entry_type, block.key, fields, line, verbatim, len(strings)))
