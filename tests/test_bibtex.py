@@ -562,16 +562,17 @@ _FIELD_NAMES = st.text(alphabet=string.ascii_letters + "-_", min_size=1, max_siz
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(_FIELD_NAMES, texts(["{a}", "b", " ", "\n", "{", "}", "\u00e9"])), max_size=6))
-def test_an_entry_is_laid_out_as_bibtexparser_lays_it_out(fields):
+@given(st.sampled_from(["article", "InProceedings"]), _FIELD_NAMES,
+       st.lists(st.tuples(_FIELD_NAMES, texts(["{a}", "b", " ", "\n", "{", "}", "\u00e9"])), max_size=6))
+def test_an_entry_is_laid_out_as_bibtexparser_lays_it_out(entry_type, key, fields):
     from bibtexparser import Library, write_string
     from bibtexparser.model import Entry, Field
     from bibtexparser.writer import BibtexFormat
 
     layout = BibtexFormat()
     layout.indent, layout.value_column = "  ", "auto"
-    library = Library([Entry("article", "key", [Field(name, value) for name, value in fields])])
-    assert write_entry("article", "key", fields) == write_string(library, unparse_stack=[], bibtex_format=layout)
+    library = Library([Entry(entry_type, key, [Field(name, value) for name, value in fields])])
+    assert write_entry(entry_type, key, fields) == write_string(library, unparse_stack=[], bibtex_format=layout)
 
 
 def test_a_name_or_value_read_again_reads_the_same_and_each_problem_is_warned_of_where_it_occurs():
