@@ -361,8 +361,11 @@ def decode_whole(value: str) -> str:
     return _tidy(latex_to_text(value) if _NEEDS_DECODING.search(value) else value)
 
 
+_LINE_BREAK_OR_TAB = re.compile(r"[\n\t\r]")
+
+
 def _tidy(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip() if any(ch in text for ch in "\n\t\r") else text
+    return re.sub(r"\s+", " ", text).strip() if _LINE_BREAK_OR_TAB.search(text) else text
 
 
 # Text that LaTeX decoding leaves as it is: no command, math, comment, tie, tab or newline,
@@ -695,22 +698,16 @@ def format_bibtex(records: Sequence[Record], *, comments: bool = True, definitio
 
 
 def write_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> str:
-    """One entry as BibTeX text, with bibtexparser's layout (values written as given)."""
-    from bibtexparser import Library, write_string
-    from bibtexparser.model import Entry, Field
-
-    library = Library([Entry(entry_type, key, [Field(name, value) for name, value in fields])])
-    return write_string(library, unparse_stack=[], bibtex_format=_layout())
-
-
-@functools.cache
-def _layout():
-    from bibtexparser.writer import BibtexFormat
-
-    fmt = BibtexFormat()
-    fmt.indent = "  "
-    fmt.value_column = "auto"
-    return fmt
+    """One entry as BibTeX text, values written as given: a field a line, indented by two
+    spaces, the ``=`` signs aligned (the layout of bibtexparser's writer with an automatic
+    value column)."""
+    width = max((len(name) for name, _ in fields), default=0)
+    lines = [f"@{entry_type}{{{key},"]
+    lines.extend(f"  {name.ljust(width)} = {value}," for name, value in fields)
+    if fields:
+        lines[-1] = lines[-1][:-1]
+    lines.append("}\n")
+    return "\n".join(lines)
 
 
 class Definitions:
@@ -850,6 +847,9 @@ class _File:
         self._definitions, self._defined = strings, 0
         #: What the decoder could not follow in the entry being read.
         self.problems: list[str] = []
+        #: Each name read without a problem, and how it reads.
+        self.names: dict[str, Author | None] = {}
+        self._decoded: dict[str, str] = {}
 
     def define_until(self, count: int) -> None:
         """Define the file's first ``count`` macros (those not defined yet)."""
@@ -870,12 +870,16 @@ class _File:
 
     def decode(self, value: str) -> str:
         """The decoded view of a value; one the LaTeX decoder cannot follow (hundreds of
-        nested commands) is shown as written, and the problem kept for a warning."""
-        try:
-            return decode(value, self.macros)
-        except DataError as exc:
-            self.problems.append(exc.message)
-            return value
+        nested commands) is shown as written, and the problem kept for a warning.  Each
+        value is decoded once (names, venues and publishers recur)."""
+        text = self._decoded.get(value)
+        if text is None:
+            try:
+                text = self._decoded[value] = decode(value, self.macros)
+            except DataError as exc:
+                self.problems.append(exc.message)
+                return value
+        return text
 
 
 def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...]:
@@ -939,8 +943,11 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
             continue
         seen[block.key.lower()] = line
         fields: list[tuple[str, str, int]] = []  # name, raw value, line
+        field_names: set[str] = set()  # lower-case: a field given again is left out
         for field in block.fields:
-            if not any(name.lower() == field.key.lower() for name, _, _ in fields):
+            name = field.key.lower()
+            if name not in field_names:
+                field_names.add(name)
                 fields.append((field.key, str(field.value), field.start_line + 1))
         written = _WRITTEN_TYPE.match(block.raw or "")
         entries.append((written.group(1) if written else block.entry_type, block.key, fields, line, verbatim, len(strings)))
@@ -1066,11 +1073,33 @@ def _month_number(value: str | None) -> int | None:
 
 
 _VALUE_PART = re.compile(r'\s*(?:\{(?P<braced>)|"(?P<quoted>)|(?P<number>\d+)|(?P<name>[^\s#{}"=,]+))')
+# What ends a braced or quoted part, or changes its depth (every other character is text).
+_PART_MARKS = {"}": re.compile(r"[{}]"), '"': re.compile(r'[{}"]')}
+_CONCATENATION = re.compile(r"\s*(#)?\s*")
+
+
+# A value of one part, as most are: a brace group (up to four deep), a quoted string
+# without braces, a number or a macro name.
+_ONE_PART = re.compile(
+    r"\{(?P<braced>(?:[^{}]++|\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\})*+)\}"
+    r'|"(?P<quoted>[^"{}]*+)"|(?P<number>\d+)|(?P<macro>(?!\d)[^\s#{}"=,]+)'
+)
 
 
 def _value_parts(raw: str):
     """The parts of a raw BibTeX value (``{a} # macro # "b"``) in order, as (kind, text):
-    kind "text" for a braced or quoted part (its contents), "number", or "macro" (its name)."""
+    kind "text" for a braced or quoted part (its contents), "number", or "macro" (its name).
+
+    A value of one part is read at once; the result is the same (:func:`_read_value_parts`)."""
+    one = _ONE_PART.fullmatch(raw)
+    if one is None:
+        return _read_value_parts(raw)
+    kind = one.lastgroup
+    return iter((("text" if kind in ("braced", "quoted") else kind, one.group(kind)),))
+
+
+def _read_value_parts(raw: str):
+    """:func:`_value_parts` part by part."""
     position = 0
     while True:
         match = _VALUE_PART.match(raw, position)
@@ -1079,16 +1108,16 @@ def _value_parts(raw: str):
         if match.group("braced") is not None or match.group("quoted") is not None:
             close = "}" if match.group("braced") is not None else '"'
             start = match.end()
-            depth, index = 0, start
-            while index < len(raw):
-                char = raw[index]
+            depth = 0
+            for mark in _PART_MARKS[close].finditer(raw, start):
+                char = mark.group()
                 if char == "{":
                     depth += 1
                 elif char == "}" and depth:
                     depth -= 1
                 elif char == close and depth == 0:
+                    index = mark.start()
                     break
-                index += 1
             else:
                 raise OpmlbibError(f'unbalanced value "{raw[:80]}"')
             yield "text", raw[start:index]
@@ -1099,8 +1128,8 @@ def _value_parts(raw: str):
         else:
             yield "macro", match.group("name")
             position = match.end()
-        rest = re.match(r"\s*(#)?\s*", raw[position:])
-        position += rest.end()
+        rest = _CONCATENATION.match(raw, position)
+        position = rest.end()
         if not rest.group(1):
             if position != len(raw):
                 raise OpmlbibError(f'cannot read the value "{raw[:80]}"')
@@ -1217,25 +1246,33 @@ def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line
 def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     """One person of a name list; a name BibTeX's rules cannot split cleanly is read as
     bibtex reads it, with a warning."""
+    if name in file.names:  # names recur across a bibliography
+        return file.names[name]
     from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
+    problems = len(file.problems)
     extended = _extended_name(name)
     if extended is not None:
-        return Author(**{part: file.decode(value) for part, value in extended.items()}) if extended.get("family") else None
-    try:
-        parts = parse_single_name_into_parts(name, strict=True)
-    except InvalidNameError as exc:
-        warn(f"{key}: the name \"{name}\" {str(exc).rstrip('.')}", path=file.path, line=line)
-        parts = parse_single_name_into_parts(name, strict=False)
+        author = Author(**{part: file.decode(value) for part, value in extended.items()}) if extended.get("family") else None
+    else:
+        try:
+            parts = parse_single_name_into_parts(name, strict=True)
+        except InvalidNameError as exc:
+            warn(f"{key}: the name \"{name}\" {str(exc).rstrip('.')}", path=file.path, line=line)
+            parts = parse_single_name_into_parts(name, strict=False)
+            problems = -1  # warned of again wherever it occurs
 
-    def joined(words: list[str]) -> str:
-        return file.decode(" ".join(words))
+        def joined(words: list[str]) -> str:
+            return file.decode(" ".join(words)) if words else ""
 
-    family = joined(parts.last) or joined(parts.first)
-    if not family:
-        return None
-    given = joined(parts.first) if parts.last else ""
-    return Author(given=given, family=family, von=joined(parts.von), suffix=joined(parts.jr))
+        family = joined(parts.last) or joined(parts.first)
+        author = None
+        if family:
+            given = joined(parts.first) if parts.last else ""
+            author = Author(given=given, family=family, von=joined(parts.von), suffix=joined(parts.jr))
+    if problems == len(file.problems):
+        file.names[name] = author
+    return author
 
 
 _EXTENDED_PART = re.compile(r"\s*(family|given|prefix|suffix|given-i|family-i|prefix-i|suffix-i)\s*=\s*", re.I)

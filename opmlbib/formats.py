@@ -178,17 +178,8 @@ def format_biblatex(records: Sequence[Record], *, comments: bool = True) -> str:
             entry_type, fields = biblatex_fields(record)
         except BibError as exc:
             raise BibError(f"{record.key}: {exc.message}", path=exc.path, line=exc.line) from None
-        width = max((len(name) for name, _ in fields), default=0)
-        lines = []
         comment = provenance_comment(record) if comments else ""
-        if comment:
-            lines.append(comment)
-        lines.append(f"@{entry_type}{{{record.key},")
-        lines.extend(f"  {name.ljust(width)} = {value}," for name, value in fields)
-        if fields:
-            lines[-1] = lines[-1].removesuffix(",")
-        lines.append("}")
-        blocks.append("\n".join(lines) + "\n")
+        blocks.append((comment + "\n" if comment else "") + write_entry(entry_type, record.key, fields))
     return "\n".join(block for block in blocks if block)
 
 

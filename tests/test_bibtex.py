@@ -5,6 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opmlbib.bibtex import (
+    _read_value_parts,
+    _value_parts,
     assign_keys,
     base_key,
     decode,
@@ -13,8 +15,9 @@ from opmlbib.bibtex import (
     encode_title,
     format_bibtex,
     parse_bibtex,
+    write_entry,
 )
-from opmlbib.errors import BibError, BibWarning
+from opmlbib.errors import BibError, BibWarning, OpmlbibError
 from opmlbib.library import default_records
 from opmlbib.model import Author, Record, Source, Venue
 
@@ -550,3 +553,52 @@ def test_latex_the_decoder_cannot_follow_is_a_warning_and_shown_as_written():
 def test_titles_with_accents_and_formulas_before_braces_decode_to_their_letters(title, text):
     (record,) = parse_bibtex("@misc{a, title = {" + title + "}}\n")
     assert record.title == text
+
+
+RAW_VALUES = texts(['{', '}', '"', "#", " ", "\n", "a", "Z", "1", "\u0663", ",", "=", "\\", "jan", "{x}", '"y"', " # "])
+
+
+def _parts_or_error(parts):
+    try:
+        return list(parts)
+    except OpmlbibError as exc:
+        return exc.message
+
+
+@settings(max_examples=500, deadline=None)
+@given(RAW_VALUES)
+def test_a_value_of_one_part_reads_as_it_reads_part_by_part(raw):
+    assert _parts_or_error(_value_parts(raw)) == _parts_or_error(_read_value_parts(raw))
+
+
+_FIELD_NAMES = st.text(alphabet=string.ascii_letters + "-_", min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["article", "InProceedings"]), _FIELD_NAMES,
+       st.lists(st.tuples(_FIELD_NAMES, texts(["{a}", "b", " ", "\n", "{", "}", "\u00e9"])), max_size=6))
+def test_an_entry_is_laid_out_as_bibtexparser_lays_it_out(entry_type, key, fields):
+    from bibtexparser import Library, write_string
+    from bibtexparser.model import Entry, Field
+    from bibtexparser.writer import BibtexFormat
+
+    layout = BibtexFormat()
+    layout.indent, layout.value_column = "  ", "auto"
+    library = Library([Entry(entry_type, key, [Field(name, value) for name, value in fields])])
+    assert write_entry(entry_type, key, fields) == write_string(library, unparse_stack=[], bibtex_format=layout)
+
+
+def test_a_name_or_value_read_again_reads_the_same_and_each_problem_is_warned_of_where_it_occurs():
+    deep = "\\emph{" * 300 + "x" + "}" * 300
+    text = "".join(f"@misc{{{key}, author = {{Doe, J, K, L and Ann van Lee and Ren\\'e Roe}}, note = {{{deep}}}}}\n"
+                   for key in ("a", "b"))
+    with pytest.warns(BibWarning) as caught:
+        first, second = parse_bibtex(text, path="n.bib")
+    messages = [str(warning.message) for warning in caught]
+    for key, line in (("a", 1), ("b", 2)):
+        assert f'n.bib:{line}: {key}: the name "Doe, J, K, L" Cannot split the following name `Doe, J, K, L` into ' \
+               "parts: Too many commas" in messages
+        assert any(message.startswith(f"n.bib:{line}: {key}: cannot read the LaTeX in") for message in messages)
+    assert first.authors == second.authors
+    assert [(a.given, a.von, a.family) for a in first.authors[1:]] == [("Ann", "van", "Lee"), ("René", "", "Roe")]
+    assert first.extra == second.extra
