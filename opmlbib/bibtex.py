@@ -1183,8 +1183,6 @@ def read_pages(pages: str | None, detail: str) -> tuple:
 
 
 def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line: int, source) -> Record:
-    from bibtexparser.middlewares.names import split_multiple_persons_names
-
     for bibtex_name, biblatex_name in BIBLATEX_NAMES.items():
         if bibtex_name not in values and biblatex_name in values:
             values[bibtex_name] = values.pop(biblatex_name)
@@ -1194,7 +1192,7 @@ def _record(file: _File, entry_type: str, key: str, values: dict[str, str], line
         return None if raw is None else (file.decode(raw) or None)
 
     def people(name: str) -> tuple[Author, ...]:
-        names = split_multiple_persons_names(values.get(name, ""))
+        names = split_names(values.get(name, ""))
         return tuple(filter(None, (_author(person, file, key, line) for person in names)))
 
     extra: list[tuple[str, str]] = []
@@ -1248,28 +1246,32 @@ def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     bibtex reads it, with a warning."""
     if name in file.names:  # names recur across a bibliography
         return file.names[name]
-    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-
     problems = len(file.problems)
     extended = _extended_name(name)
     if extended is not None:
         author = Author(**{part: file.decode(value) for part, value in extended.items()}) if extended.get("family") else None
     else:
-        try:
-            parts = parse_single_name_into_parts(name, strict=True)
-        except InvalidNameError as exc:
-            warn(f"{key}: the name \"{name}\" {str(exc).rstrip('.')}", path=file.path, line=line)
-            parts = parse_single_name_into_parts(name, strict=False)
-            problems = -1  # warned of again wherever it occurs
+        parts = _name_parts(name)
+        if parts is None:
+            from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
+            try:
+                read = parse_single_name_into_parts(name, strict=True)
+            except InvalidNameError as exc:
+                warn(f"{key}: the name \"{name}\" {str(exc).rstrip('.')}", path=file.path, line=line)
+                read = parse_single_name_into_parts(name, strict=False)
+                problems = -1  # warned of again wherever it occurs
+            parts = read.first, read.von, read.last, read.jr
+        first, von, last, jr = parts
 
         def joined(words: list[str]) -> str:
             return file.decode(" ".join(words)) if words else ""
 
-        family = joined(parts.last) or joined(parts.first)
+        family = joined(last) or joined(first)
         author = None
         if family:
-            given = joined(parts.first) if parts.last else ""
-            author = Author(given=given, family=family, von=joined(parts.von), suffix=joined(parts.jr))
+            given = joined(first) if last else ""
+            author = Author(given=given, family=family, von=joined(von), suffix=joined(jr))
     if problems == len(file.problems):
         file.names[name] = author
     return author
@@ -1306,14 +1308,111 @@ def _extended_name(name: str) -> dict[str, str] | None:
 
 
 def _author_from_bibtex(name: str) -> Author | None:
-    """One name as :func:`parse_bibtex` reads it, None for a name with no letters to read
-    (for the scanner, which reads names alone; the warnings are the full reader's to give,
-    with the entry's file and line)."""
+    """One name as :func:`parse_bibtex` reads it, None for a name with no letters to read."""
+    return _read_alone(lambda file: _author(name, file, "", 0))
+
+
+def read_people(value: str) -> tuple[Author, ...]:
+    """The people of a name list (an ``author`` value, macros resolved) as
+    :func:`parse_bibtex` reads them (for the scanner, which reads names alone; the warnings
+    are the full reader's to give, with the entry's file and line)."""
+    return _read_alone(lambda file: tuple(filter(None, (_author(name, file, "", 0) for name in split_names(value)))))
+
+
+def _read_alone(read):
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BibWarning)
-        return _author(name, _File(None, [], []), "", 0)
+        return read(_plain_file())
+
+
+# Names: what bibtexparser's name rules read (split_multiple_persons_names,
+# parse_single_name_into_parts), at once for what most names are: words that whitespace,
+# commas and "and" delimit.  Everything else goes to bibtexparser; the tests hold the two equal.
+
+# Characters after which a name needs the full name parser.
+_NAME_SPECIAL = re.compile(r"[\\{}~]")
+# Brace groups (one level of nesting inside) without whitespace, commas or ties: they
+# stay inside one word, so words, sections and "and" are found as without them.
+_WORD_GROUP = re.compile(r"\{[^{}\s,~]*+(?:\{[^{}\s,~]*+\}[^{}\s,~]*+)*+\}")
+# Escapes that hide a delimiter from BibTeX's name rules (or end the text), and escapes
+# starting a word (bibtexparser's splitter starts a name after " and " past them).
+_HIDING_ESCAPE = re.compile(r"\\(?:[\s{}\\,~]|$)|(?<=[ \r\n\t])\\")
+_NAME_SEPARATOR = re.compile(r"[ \r\n\t]+[aA][nN][dD][ \r\n\t]+(?=[^ \r\n\t])")
+_NAME_SPACE = re.compile(r"[ \r\n\t]+")
+
+
+def _words_as_written(value: str) -> bool:
+    """Whether whitespace, commas and "and" delimit ``value``'s words and names wherever they
+    occur: no tie, every brace group inside one word, no escape hiding a delimiter."""
+    if _NAME_SPECIAL.search(value) is None:
+        return True
+    if "~" in value or _HIDING_ESCAPE.search(value) is not None:
+        return False
+    rest = _WORD_GROUP.sub("", value) if "{" in value else value
+    return "{" not in rest and "}" not in rest
+
+
+def split_names(value: str) -> list[str]:
+    """The names of a name list (``A and B and C``), as bibtexparser's
+    ``split_multiple_persons_names`` splits them."""
+    if _words_as_written(value):
+        value = value.strip(" \r\n\t")
+        return _NAME_SEPARATOR.split(value) if value else []
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    return split_multiple_persons_names(value)
+
+
+def _case(word: str) -> int:
+    """1 if the word's first letter is upper case, 0 if lower case, -1 without letters."""
+    for char in word:
+        if char.isalpha():
+            return 1 if char.isupper() else 0
+    return -1
+
+
+def _name_parts(name: str) -> tuple[list[str], list[str], list[str], list[str]] | None:
+    """BibTeX's split of a name into first, von, last and jr words, as bibtexparser's
+    ``parse_single_name_into_parts`` does it, for names whose words :func:`_words_as_written`
+    delimits and start with a letter (where a name has braces or commands); None for
+    others, the forms it rejects and those that leave a part empty (bibtexparser reads
+    those, and says what is wrong)."""
+    if _NAME_SPECIAL.search(name) is not None and not _words_as_written(name):
+        return None
+    letters_first = _NAME_SPECIAL.search(name) is not None
+    sections = [[word for word in _NAME_SPACE.split(section) if word] for section in name.split(",")]
+    if len(sections) > 3 or not all(sections):
+        return None
+    if letters_first and not all(word[0].isalpha() for words in sections for word in words):
+        return None
+    first: list[str] = []
+    von: list[str] = []
+    if len(sections) == 1:
+        words = sections[0]
+        if len(words) == 1:
+            return first, von, words, []
+        if len(words) == 2:
+            return words[:1], von, words[1:], []
+        cases = [_case(word) for word in words]
+        if 0 not in cases:
+            return words[:-1], von, words[-1:], []
+        first_lower = cases.index(0) - len(cases)
+        last_lower = -cases[::-1].index(0) - 1
+        if last_lower == -1:
+            last_lower -= 1
+        return words[:first_lower], words[first_lower: last_lower + 1], words[last_lower + 1:], []
+    first = sections[-1]
+    jr = sections[1] if len(sections) == 3 else []
+    words = sections[0]
+    if len(words) == 1:
+        return first, von, words, jr
+    cases = [_case(word) for word in words[:-1]]
+    if 0 not in cases:
+        return first, von, words, jr
+    split = len(cases) - cases[::-1].index(0)
+    return first, words[:split], words[split:], jr
 
 
 # A group that is one command other than a letter's (``{\\SystemX}``, ``{\\LaTeX}``): BibTeX

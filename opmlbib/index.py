@@ -28,7 +28,6 @@ in full instead.
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from array import array
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .lookup import Columns, Row
-    from .model import Author, Record
+    from .model import Record
 
 #: Version of the cache file layout.
 FORMAT = 2
@@ -303,15 +302,14 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
             year = decoder.year(own)
         except OpmlbibError as exc:
             raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
-        written = _AUTHOR.join(_PART.join(parts) for parts in authors)
+        written = _AUTHOR.join(_PART.join((a.given, a.von, a.family, a.suffix)) for a in authors)
         light_blob += _FIELD.join((entry.key, entry.entry_type.lower(), title, written)).encode("utf-8")
         light_offsets.append(len(light_blob))
         years.append(-1 if year is None else year)
-        rows.append((entry.key, title, tuple(map(_person, authors))))
+        rows.append((entry.key, title, authors))
         if progress is not None and position % step == 0:
             progress(scan_share + (total - scan_share) * position // len(entries) // 2, total)
     del decoder, entries, fields
-    _person.cache_clear()
     columns = build_columns(rows)
     del rows
     sections.update({"light": bytes(light_blob), "light.offsets": light_offsets, "year": years})
@@ -340,14 +338,6 @@ def titles(source: _Source, text: str) -> tuple[Index, list[Record]]:
         for entry, own in zip(entries, fields)
     ]
     return Index(source, _Sections(sections)), records
-
-
-@functools.lru_cache(maxsize=1 << 16)  # people recur across a bibliography; memory stays bounded
-def _person(parts: tuple[str, str, str, str]) -> Author:
-    from .model import Author
-
-    given, von, family, suffix = parts
-    return Author(given=given, family=family, von=von, suffix=suffix)
 
 
 class _ByteOffsets:

@@ -23,7 +23,12 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .bibtex import _LATEX, decode
+from typing import TYPE_CHECKING
+
+from .bibtex import decode
+
+if TYPE_CHECKING:
+    from .model import Author
 
 
 #: Fields whose raw values the pass keeps (lower-case names).
@@ -259,23 +264,6 @@ class _Scanner:
 
 # ----------------------------------------------------------------------- decoding
 
-# Characters after which a name needs the full name parser.
-_NAME_SPECIAL = re.compile(r"[\\{}~]")
-# Brace groups (one level of nesting inside) without whitespace, commas or ties: they
-# stay inside one word, so words, sections and "and" are found as without them.
-_WORD_GROUP = re.compile(r"\{[^{}\s,~]*+(?:\{[^{}\s,~]*+\}[^{}\s,~]*+)*+\}")
-# Escapes that hide a delimiter from BibTeX's name rules (or end the text), and escapes
-# starting a word (bibtexparser's splitter starts a name after " and " past them).
-_HIDING_ESCAPE = re.compile(r"\\(?:[\s{}\\,~]|$)|(?<=[ \r\n\t])\\")
-_NAME_SEPARATOR = re.compile(r"[ \r\n\t]+[aA][nN][dD][ \r\n\t]+(?=[^ \r\n\t])")
-_NAME_SPACE = re.compile(r"[ \r\n\t]+")
-# Values that are one brace group (every brace counts, as resolve_value counts them), one
-# quoted string without braces, or one macro name.
-_ONE_GROUP = re.compile(r"\{(?:[^{}]++|\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\})*+\}")
-_ONE_STRING = re.compile(r'"[^"{}]*+"')
-_MACRO = re.compile(r'[^\s#{}"=,0-9][^\s#{}"=,]*+')
-
-
 class Decoder:
     """Decodes the search fields of scanned entries as :func:`~opmlbib.bibtex.parse_bibtex`
     decodes them, with the @string macros the file defines before each entry."""
@@ -306,15 +294,9 @@ class Decoder:
         self._macros(len(self._definitions))
 
     def resolve(self, raw: str, defined: int | None = None) -> str:
-        """:func:`opmlbib.bibtex.resolve_value`, at once for one group, string, number or macro."""
-        if _ONE_GROUP.fullmatch(raw) or _ONE_STRING.fullmatch(raw):
-            return raw[1:-1]
-        if raw.isdigit() and raw.isascii():
-            return raw
-        macros = self._macros(len(self._definitions) if defined is None else defined)
-        if _MACRO.fullmatch(raw) and raw.lower() in macros:
-            return macros[raw.lower()]
-        return self._resolve_value(raw, macros)
+        """:func:`opmlbib.bibtex.resolve_value` with the macros defined before an entry that
+        has ``defined`` definitions before it (all of them by default)."""
+        return self._resolve_value(raw, self._macros(len(self._definitions) if defined is None else defined))
 
     def own(self, entry: Entry) -> dict[str, str]:
         """An entry's search fields, macros resolved."""
@@ -353,116 +335,9 @@ class Decoder:
         return year
 
     @staticmethod
-    def authors(fields: dict[str, str]) -> tuple[tuple[str, str, str, str], ...]:
-        """Each author as (given, von, family, suffix)."""
+    def authors(fields: dict[str, str]) -> tuple[Author, ...]:
+        """The authors, as the full reader reads them (:func:`opmlbib.bibtex.read_people`)."""
+        from .bibtex import read_people
+
         value = fields.get("author")
-        if value is None:
-            return ()
-        return tuple(filter(None, map(_author, _split_names(value))))
-
-
-def _words_as_written(value: str) -> bool:
-    """Whether whitespace, commas and "and" delimit ``value``'s words and names wherever they
-    occur: no tie, every brace group inside one word, no escape hiding a delimiter."""
-    if _NAME_SPECIAL.search(value) is None:
-        return True
-    if "~" in value or _HIDING_ESCAPE.search(value) is not None:
-        return False
-    rest = _WORD_GROUP.sub("", value) if "{" in value else value
-    return "{" not in rest and "}" not in rest
-
-
-def _split_names(value: str) -> list[str]:
-    """bibtexparser's ``split_multiple_persons_names``; a fast path for names whose braces
-    stay inside words."""
-    if _words_as_written(value):
-        value = value.strip(" \r\n\t")
-        return _NAME_SEPARATOR.split(value) if value else []
-    from bibtexparser.middlewares.names import split_multiple_persons_names
-
-    return split_multiple_persons_names(value)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # people recur across a bibliography; memory stays bounded
-def _author(name: str) -> tuple[str, str, str, str] | None:
-    """(given, von, family, suffix) as :func:`opmlbib.bibtex.parse_bibtex` reads one name;
-    None for a name it leaves out."""
-    from .bibtex import _author_from_bibtex
-
-    if "=" in name:  # perhaps biblatex's extended name format: the full reader's rule
-        author = _author_from_bibtex(name)
-        return None if author is None else (author.given, author.von, author.family, author.suffix)
-    parts = None
-    if _NAME_SPECIAL.search(name) is None:
-        parts = _name_parts(name)
-    elif _words_as_written(name):
-        parts = _name_parts(name, letters_first=True)
-    if parts is None:
-        parts = _bibtex_name_parts(name)
-    if parts is not None:
-        if _LATEX.search(name) is None:  # nor has any part: decoding leaves them as they are
-            first, von, last, jr = (" ".join(words) for words in parts)
-        else:
-            first, von, last, jr = (decode(" ".join(words)) for words in parts)
-        if last:
-            return first, von, last, jr
-    # A name the parser rejects: the full reader's rule (which warns when the entry is read)
-    author = _author_from_bibtex(name)
-    return None if author is None else (author.given, author.von, author.family, author.suffix)
-
-
-def _bibtex_name_parts(name: str) -> tuple[list[str], list[str], list[str], list[str]] | None:
-    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-
-    try:
-        parts = parse_single_name_into_parts(name, strict=True)
-    except InvalidNameError:
-        return None
-    return parts.first, parts.von, parts.last, parts.jr
-
-
-def _case(word: str) -> int:
-    """1 if the word's first letter is upper case, 0 if lower case, -1 without letters."""
-    for char in word:
-        if char.isalpha():
-            return 1 if char.isupper() else 0
-    return -1
-
-
-def _name_parts(name: str, letters_first: bool = False) -> tuple[list[str], list[str], list[str], list[str]] | None:
-    """BibTeX's split of a name into first, von, last and jr words, as bibtexparser's
-    ``parse_single_name_into_parts`` does it, for names whose words :func:`_words_as_written`
-    delimits; None for the forms it rejects or that leave a part empty (the full parser
-    reports those).  With ``letters_first`` (a name with braces or commands), also None
-    unless every word starts with a letter, which then gives the word its case."""
-    sections = [[word for word in _NAME_SPACE.split(section) if word] for section in name.split(",")]
-    if len(sections) > 3 or not all(sections):
-        return None
-    if letters_first and not all(word[0].isalpha() for words in sections for word in words):
-        return None
-    first: list[str] = []
-    von: list[str] = []
-    if len(sections) == 1:
-        words = sections[0]
-        if len(words) == 1:
-            return first, von, words, []
-        if len(words) == 2:
-            return words[:1], von, words[1:], []
-        cases = [_case(word) for word in words]
-        if 0 not in cases:
-            return words[:-1], von, words[-1:], []
-        first_lower = cases.index(0) - len(cases)
-        last_lower = -cases[::-1].index(0) - 1
-        if last_lower == -1:
-            last_lower -= 1
-        return words[:first_lower], words[first_lower: last_lower + 1], words[last_lower + 1:], []
-    first = sections[-1]
-    jr = sections[1] if len(sections) == 3 else []
-    words = sections[0]
-    if len(words) == 1:
-        return first, von, words, jr
-    cases = [_case(word) for word in words[:-1]]
-    if 0 not in cases:
-        return first, von, words, jr
-    split = len(cases) - cases[::-1].index(0)
-    return first, words[:split], words[split:], jr
+        return () if value is None else read_people(value)

@@ -9,6 +9,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opmlbib import bibtex
 from opmlbib import scan as scanner
 from bibtexparser.model import DuplicateBlockKeyBlock
 
@@ -36,7 +37,8 @@ def light(text: str):
     own = [decoder.own(e) for e in result.entries]
     decoder.define_all()
     fields = decoder.inheriting(result.entries, own)
-    return [(e.key, e.line, decoder.title(f), decoder.authors(f), decoder.year(f)) for e, f in zip(result.entries, fields)]
+    return [(e.key, e.line, decoder.title(f), tuple((a.given, a.von, a.family, a.suffix) for a in decoder.authors(f)),
+             decoder.year(f)) for e, f in zip(result.entries, fields)]
 
 
 def full(text: str):
@@ -184,13 +186,13 @@ NAME_TEXT = texts(list("aAbBnNdDé ,\t.-'") + ["and", " and ", "von", "Jr."])
 @settings(max_examples=500, deadline=None)
 @given(NAME_TEXT)
 def test_splitting_names_equals_bibtexparser(value):
-    assert scanner._split_names(value) == split_multiple_persons_names(value)
+    assert bibtex.split_names(value) == split_multiple_persons_names(value)
 
 
 @settings(max_examples=500, deadline=None)
 @given(NAME_TEXT)
 def test_name_parts_equal_bibtexparser(name):
-    parts = scanner._name_parts(name)
+    parts = bibtex._name_parts(name)
     if parts is None:
         return
     expected = parse_single_name_into_parts(name, strict=True)
@@ -215,10 +217,10 @@ BRACED_NAME_TEXT = texts(
 @settings(max_examples=800, deadline=None)
 @given(BRACED_NAME_TEXT)
 def test_names_with_braces_and_commands_split_as_bibtexparser_splits_them(value):
-    assert scanner._split_names(value) == split_multiple_persons_names(value)
-    if not scanner._words_as_written(value):
+    assert bibtex.split_names(value) == split_multiple_persons_names(value)
+    if not bibtex._words_as_written(value):
         return
-    parts = scanner._name_parts(value, letters_first=True)
+    parts = bibtex._name_parts(value)
     if parts is None:
         return
     expected = parse_single_name_into_parts(value, strict=True)
