@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .errors import BibError, BibWarning, DataError, OpmlbibError, warn
+from .errors import BibError, DataError, OpmlbibError, warn
 from .model import Author, Record, Source, SourceFile, Venue, iso_dates, page_range
 from .names import ascii_fold
 
@@ -1263,9 +1263,10 @@ def _author(name: str, file: _File, key: str, line: int) -> Author | None:
                 problems = -1  # warned of again wherever it occurs
             parts = read.first, read.von, read.last, read.jr
         first, von, last, jr = parts
+        plain = _LATEX.search(name) is None  # nor has any part: decoding leaves them as they are
 
         def joined(words: list[str]) -> str:
-            return file.decode(" ".join(words)) if words else ""
+            return "" if not words else " ".join(words) if plain else file.decode(" ".join(words))
 
         family = joined(last) or joined(first)
         author = None
@@ -1307,24 +1308,23 @@ def _extended_name(name: str) -> dict[str, str] | None:
     return parts
 
 
-def _author_from_bibtex(name: str) -> Author | None:
-    """One name as :func:`parse_bibtex` reads it, None for a name with no letters to read."""
-    return _read_alone(lambda file: _author(name, file, "", 0))
+class ValueReader:
+    """Values of one file read alone, as :func:`parse_bibtex` reads them: titles and name
+    lists, their macros resolved (for the scanner).  It remembers each value and name it
+    read (they recur across a file): one reader per file.  The warnings are the full
+    reader's to give, with the entry's file and line, so read with
+    :class:`~opmlbib.errors.BibWarning` ignored."""
 
+    def __init__(self) -> None:
+        self._file = _File(None, [], [])
 
-def read_people(value: str) -> tuple[Author, ...]:
-    """The people of a name list (an ``author`` value, macros resolved) as
-    :func:`parse_bibtex` reads them (for the scanner, which reads names alone; the warnings
-    are the full reader's to give, with the entry's file and line)."""
-    return _read_alone(lambda file: tuple(filter(None, (_author(name, file, "", 0) for name in split_names(value)))))
+    def title(self, value: str) -> str:
+        self._file.problems.clear()
+        return _title(value, self._file)[0]
 
-
-def _read_alone(read):
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BibWarning)
-        return read(_plain_file())
+    def people(self, value: str) -> tuple[Author, ...]:
+        self._file.problems.clear()
+        return tuple(filter(None, (_author(name, self._file, "", 0) for name in split_names(value))))
 
 
 # Names: what bibtexparser's name rules read (split_multiple_persons_names,
@@ -1497,18 +1497,6 @@ def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
         if begin < end:
             trimmed.append((begin, end))
     return title.strip(), tuple(trimmed)
-
-
-def title_text(value: str) -> str:
-    """A title's text as :func:`parse_bibtex` reads it, from its value with macros resolved
-    (for the scanner, which reads titles alone; the warnings are the full reader's to give)."""
-    return _title(value, _plain_file())[0]
-
-
-@functools.cache
-def _plain_file() -> _File:
-    """A file without definitions, for values read alone."""
-    return _File(None, [], [])
 
 
 def read_verbatim(value) -> str | None:

@@ -30,17 +30,19 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Union
 
-from .errors import BibError, OpmlbibError
+from .errors import BibError, BibWarning, OpmlbibError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from .lookup import Columns, Row
     from .model import Record
+    from .scan import Decoder, Entry
 
 #: Version of the cache file layout.
 FORMAT = 2
@@ -260,42 +262,68 @@ def _read(source: _Source, text: str, fields: tuple[str, ...], scanned: Callable
         "strings": result.string_blocks, "preambles": result.preambles, "warned": array("i", result.warned),
     }
     decoder = Decoder(result.strings)
-    own = []
-    for entry in entries:
-        try:
-            own.append(decoder.own(entry))
-        except OpmlbibError as exc:
-            raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
     try:
         decoder.define_all()
+        decoder.inherit(entries)
     except OpmlbibError as exc:
         raise BibError(exc.message, path=source.path) from None
-    return sections, decoder, entries, decoder.inheriting(entries, own)
+    return sections, decoder, entries
+
+
+def _fields(source: _Source, decoder: Decoder, entries: list[Entry]) -> Iterator[tuple[Entry, dict[str, str]]]:
+    """Each entry with its search fields, the entries list emptied as it goes (memory)."""
+    entries.reverse()
+    position = 0
+    while entries:
+        entry = entries.pop()
+        try:
+            yield entry, decoder.fields(position, entry)
+        except OpmlbibError as exc:
+            raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
+        position += 1
+
+
+# Progress of building an index, in thousandths: scanning is the first 30 %.
+_DONE, _SCANNING = 1000, 300
 
 
 def build(source: _Source, progress: Progress | None = None) -> Index:
     """Scan ``source`` and derive every section of its index (raises Unsupported)."""
+    from .files import utf8_text
     from .lookup import FIELDS, build_columns
     from .scan import SEARCH_FIELDS
 
-    # progress: scanning is the first 30 %, decoding and folding the rest
-    total, scan_share = 1000, 300
-
     def scanned(done: int, length: int) -> None:
         if progress is not None:
-            progress(done * scan_share // max(length, 1), total)
-
-    from .files import utf8_text
+            progress(done * _SCANNING // max(length, 1), _DONE)
 
     text = utf8_text(source.data, source.path, error=BibError)
-    sections, decoder, entries, fields = _read(source, text, SEARCH_FIELDS, scanned if progress else None)
+    sections, decoder, entries = _read(source, text, SEARCH_FIELDS, scanned if progress else None)
     del text
-    years = array("i")
-    light_offsets, light_blob = array("q", [0]), bytearray()
-    rows: list[Row] = []
-    step = max(len(entries) // 100, 1)
-    for position, entry in enumerate(entries):
-        own, fields[position] = fields[position], {}  # memory: each entry's fields freed once read
+    light, light_offsets, years = bytearray(), array("q", [0]), array("i")
+    with warnings.catch_warnings():  # what the full reader warns of, it warns of when it reads the entry
+        warnings.simplefilter("ignore", BibWarning)
+        columns = build_columns(_rows(source, decoder, entries, (light, light_offsets, years), progress))
+    del decoder, entries
+    sections.update({"light": bytes(light), "light.offsets": light_offsets, "year": years})
+    del light
+    for name in FIELDS:
+        field = columns.field(name)
+        sections[name], sections[f"{name}.offsets"], sections[f"{name}.owners"] = (
+            field.texts, array("i", field.offsets), array("i", field.owners))
+    if progress is not None:
+        progress(_DONE, _DONE)
+    return Index(source, _Sections(sections))
+
+
+def _rows(source: _Source, decoder: Decoder, entries: list[Entry], light: tuple[bytearray, array, array],
+          progress: Progress | None) -> Iterator[Row]:
+    """Each entry's key, title and authors (rows for lookup's columns), as it adds the
+    entry's light fields to ``light`` (their bytes, where each entry's end, its year)."""
+    blob, offsets, years = light
+    count = max(len(entries), 1)
+    step = max(count // 100, 1)
+    for position, (entry, own) in enumerate(_fields(source, decoder, entries)):
         try:
             title = decoder.title(own)
             authors = decoder.authors(own)
@@ -303,23 +331,12 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
         except OpmlbibError as exc:
             raise BibError(f"{entry.key}: {exc.message}", path=source.path, line=entry.line) from None
         written = _AUTHOR.join(_PART.join((a.given, a.von, a.family, a.suffix)) for a in authors)
-        light_blob += _FIELD.join((entry.key, entry.entry_type.lower(), title, written)).encode("utf-8")
-        light_offsets.append(len(light_blob))
+        blob += _FIELD.join((entry.key, entry.entry_type.lower(), title, written)).encode("utf-8")
+        offsets.append(len(blob))
         years.append(-1 if year is None else year)
-        rows.append((entry.key, title, authors))
         if progress is not None and position % step == 0:
-            progress(scan_share + (total - scan_share) * position // len(entries) // 2, total)
-    del decoder, entries, fields
-    columns = build_columns(rows)
-    del rows
-    sections.update({"light": bytes(light_blob), "light.offsets": light_offsets, "year": years})
-    for name in FIELDS:
-        field = columns.field(name)
-        sections[name], sections[f"{name}.offsets"], sections[f"{name}.owners"] = (
-            field.texts, array("i", field.offsets), array("i", field.owners))
-    if progress is not None:
-        progress(total, total)
-    return Index(source, _Sections(sections))
+            progress(_SCANNING + (_DONE - _SCANNING) * position // count // 2, _DONE)
+        yield entry.key, title, authors
 
 
 def titles(source: _Source, text: str) -> tuple[Index, list[Record]]:
@@ -331,11 +348,11 @@ def titles(source: _Source, text: str) -> tuple[Index, list[Record]]:
     from .bibtex import read_doi, read_verbatim
     from .model import Record, Venue
 
-    sections, decoder, entries, fields = _read(source, text, ("title", "doi", "url", "crossref"))
-    records = [
+    sections, decoder, entries = _read(source, text, ("title", "doi", "url", "crossref"))
+    records: list[Record] = [
         Record(title=decoder.title(own), authors=(), venue=Venue(booktitle=""), key=entry.key, line=entry.line,
                doi=read_doi(own.get("doi")), url=read_verbatim(own.get("url")))
-        for entry, own in zip(entries, fields)
+        for entry, own in _fields(source, decoder, entries)
     ]
     return Index(source, _Sections(sections)), records
 

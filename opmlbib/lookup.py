@@ -195,7 +195,8 @@ def build_columns(rows: Iterable[Row]) -> Columns:
         together = " ".join([content, *families])
         if together:
             titles_and_names.setdefault(together, []).append(i)
-    return Columns(keys, {name: _field(table) for name, table in tables.items()})
+    del heads, words, titles, first_authors, authors, first_names, names, titles_and_names, affiliations
+    return Columns(keys, {name: _field(tables.pop(name)) for name in FIELDS})  # each table freed once made a field
 
 
 class _Papers:

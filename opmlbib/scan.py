@@ -59,6 +59,9 @@ _PATTERNS = {
     "field": "(" + _NAME + r")\s*=\s*(" + _VALUE + ")",
     # a plainly written @string after its opening brace
     "string": r"\s*(" + _NAME + r")\s*=\s*(" + _VALUE + r")\s*\}",
+    # a plainly written @preamble, and @comment, after the opening brace
+    "preamble": r"\s*(" + _VALUE + r")\s*\}",
+    "comment": r"(?:[^{}@\\]|\\[^{}@\\]|" + _braced(3) + r")*+\}",
 }
 
 
@@ -155,7 +158,11 @@ class _Scanner:
                 kind = head.group(1).lower()
                 if kind == "@string":
                     read = self._plain_string(string_pattern, head, end)
-                elif kind not in ("@", "@comment", "@preamble"):
+                elif kind == "@preamble":
+                    read = self._plain_preamble(head, end)
+                elif kind == "@comment":
+                    read = self._plain_block("comment", head, end) is not None
+                elif kind != "@":
                     read = self._plain_entry(entry_pattern, head, end, line)
             if not read:
                 self._read_exactly(start, end, line, starts[min(n + 2, len(starts) - 1)])
@@ -187,6 +194,21 @@ class _Scanner:
         if match is None or not self._rest_is_text(match.end(), end):
             return False
         self._define(match.group(1), match.group(2), self.text[head.start(1): match.end()])
+        return True
+
+    def _plain_block(self, pattern: str, head: re.Match, end: int) -> re.Match | None:
+        match = _pattern(pattern).match(self.text, head.end(), end)
+        return match if match is not None and self._rest_is_text(match.end(), end) else None
+
+    def _plain_preamble(self, head: re.Match, end: int) -> bool:
+        from .bibtex import preamble_macros
+
+        match = self._plain_block("preamble", head, end)
+        if match is None:
+            return False
+        if preamble_macros([match.group(1)]):
+            raise Unsupported("an @preamble that defines commands")
+        self.preambles.append(self.text[head.start(1): match.end()])
         return True
 
     def _read_exactly(self, start: int, end: int, line: int, beyond: int) -> None:
@@ -269,9 +291,11 @@ class Decoder:
     decodes them, with the @string macros the file defines before each entry."""
 
     def __init__(self, strings: list[tuple[str, str]]) -> None:
-        from .bibtex import _MONTH_STRINGS, _int_or_none, resolve_value
+        from .bibtex import _MONTH_STRINGS, ValueReader, _int_or_none, resolve_value
 
         self._resolve_value, self._int_or_none = resolve_value, _int_or_none
+        self._reader = ValueReader()
+        self._inherited: dict[int, dict[str, str]] = {}
         self._definitions = strings
         self._defined = 0
         self.strings = dict(_MONTH_STRINGS)
@@ -302,26 +326,31 @@ class Decoder:
         """An entry's search fields, macros resolved."""
         return {name: self.resolve(raw, entry.defined) for name, raw in entry.fields.items()}
 
-    @staticmethod
-    def inheriting(entries: list[Entry], own: list[dict[str, str]]) -> list[dict[str, str]]:
-        """Each entry's fields (``own``) with what it inherits through its crossref
-        (:func:`opmlbib.bibtex.inherited`)."""
+    def inherit(self, entries: list[Entry]) -> None:
+        """Find what the crossref children among ``entries`` (the file's, in order) inherit
+        (:func:`opmlbib.bibtex.inherited`), for :meth:`fields`."""
         from .bibtex import inherited
 
-        if not any("crossref" in fields for fields in own):
-            return own
+        self._inherited = {}
+        if not any("crossref" in entry.fields for entry in entries):
+            return
+        own = [self.own(entry) for entry in entries]
         values: dict[str, tuple[str, dict[str, str]]] = {}
         for entry, fields in zip(entries, own):
             values.setdefault(entry.key.lower(), (entry.entry_type.lower(), fields))
-        return [inherited(entry.key, fields, values)[0] if "crossref" in fields else fields
-                for entry, fields in zip(entries, own)]
+        for position, (entry, fields) in enumerate(zip(entries, own)):
+            if "crossref" in fields:
+                self._inherited[position] = inherited(entry.key, fields, values)[0]
 
-    @staticmethod
-    def title(fields: dict[str, str]) -> str:
-        from .bibtex import title_text
+    def fields(self, position: int, entry: Entry) -> dict[str, str]:
+        """The search fields of the entry at ``position``, macros resolved, with what it
+        inherits through its crossref (after :meth:`inherit`)."""
+        inherited = self._inherited.get(position)
+        return inherited if inherited is not None else self.own(entry)
 
+    def title(self, fields: dict[str, str]) -> str:
         value = fields.get("title")
-        return title_text(value) if value is not None else ""
+        return self._reader.title(value) if value is not None else ""
 
     def year(self, fields: dict[str, str]) -> int | None:
         """The year, or else the year of an ISO ``date`` (biblatex's), as the full reader reads them."""
@@ -334,10 +363,7 @@ class Decoder:
             year = dates[0][0] if dates else None
         return year
 
-    @staticmethod
-    def authors(fields: dict[str, str]) -> tuple[Author, ...]:
-        """The authors, as the full reader reads them (:func:`opmlbib.bibtex.read_people`)."""
-        from .bibtex import read_people
-
+    def authors(self, fields: dict[str, str]) -> tuple[Author, ...]:
+        """The authors, as the full reader reads them."""
         value = fields.get("author")
-        return () if value is None else read_people(value)
+        return () if value is None else self._reader.people(value)

@@ -34,9 +34,9 @@ def generated() -> str:
 def light(text: str):
     result = scan(text)
     decoder = Decoder(result.strings)
-    own = [decoder.own(e) for e in result.entries]
     decoder.define_all()
-    fields = decoder.inheriting(result.entries, own)
+    decoder.inherit(result.entries)
+    fields = [decoder.fields(position, e) for position, e in enumerate(result.entries)]
     return [(e.key, e.line, decoder.title(f), tuple((a.given, a.von, a.family, a.suffix) for a in decoder.authors(f)),
              decoder.year(f)) for e, f in zip(result.entries, fields)]
 
