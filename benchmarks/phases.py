@@ -7,19 +7,19 @@ This script times, in one process and on the same text, bibtexparser parsing the
 (``parse_string(text, parse_stack=[])``, as opmlbib calls it) and then:
 
 - ``scan``: finding every entry and the raw title, author and year (:func:`opmlbib.scan.scan`);
-- ``titles``, ``authors``, ``years``: decoding those fields of every entry
-  (:class:`opmlbib.scan.Decoder`), as the build does;
+- ``resolve``: their macros resolved and crossref fields inherited (:class:`opmlbib.scan.Decoder`);
+- ``titles``, ``authors``, ``years``: decoding those fields of every entry, as the build does;
 - ``build``: the whole index build, which does all of the above and then folds and posts
   the fields; the rest of the build is ``build`` less the parts above;
 - ``one regex``: for scale, the raw title, author and year values found by one regular
   expression over the whole text, in C; not exact (it ignores @comment blocks, @string
   references, and values nested deeper than two braces), but the cheapest way there is
-  to find them.  With it in place of ``scan``, ``one regex`` + ``titles`` + ``authors`` +
-  ``years`` (printed as ``least``) is the least an index of every entry's decoded title
+  to find them.  With it in place of ``scan``, ``one regex`` + ``resolve`` + ``titles`` +
+  ``authors`` + ``years`` (printed as ``least``) is the least an index of every entry's decoded title
   and authors can cost;
 - ``fold titles``: folding every decoded title as search compares titles
   (:func:`opmlbib.lookup.normalize`, part of the rest of the build); ``one regex`` +
-  ``titles`` + ``fold titles`` + ``years`` (``least, no names``) is the least an index of
+  ``resolve`` + ``titles`` + ``fold titles`` + ``years`` (``least, no names``) is the least an index of
   titles alone costs, with no author in it.
 
 Each figure is the median of ``--runs`` runs (default 3), printed with its ratio to
@@ -49,10 +49,9 @@ _FIELD_LINE = re.compile(
 def timed(function, *args):
     """Wall time of ``function(*args)`` with the cyclic collector off (as the build runs) and
     the decoder's memos empty (as in a new process), and its result."""
-    from opmlbib import scan
+    from opmlbib import bibtex
 
-    scan._author.cache_clear()
-    scan._LATEX_PIECES.clear()
+    bibtex._latex_piece.cache_clear()
     gc.collect()
     gc.disable()
     try:
@@ -80,9 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     source = index.read_source(big)
     text = source.data.decode("utf-8-sig")
 
-    def decode_all(decoder: scan.Decoder, field: str, entries: list) -> list:
+    def decode_all(decoder: scan.Decoder, field: str, fields: list) -> list:
         read = getattr(decoder, field)
-        return [read(entry) for entry in entries]
+        return [read(own) for own in fields]
+
+    def resolve(decoder: scan.Decoder, entries: list) -> list:
+        decoder.define_all()
+        decoder.inherit(entries)
+        return [decoder.fields(position, entry) for position, entry in enumerate(entries)]
 
     samples: dict[str, list[float]] = {}
 
@@ -95,21 +99,22 @@ def main(argv: list[str] | None = None) -> int:
         sample("bibtexparser", lambda: bibtexparser.parse_string(text, parse_stack=[]))
         found = sample("scan", scan.scan, text)
         decoder = scan.Decoder(found.strings)
+        fields = sample("resolve", resolve, decoder, found.entries)
         for field in ("title", "authors", "year"):
-            decoded = sample(f"{field}s" if field != "authors" else field, decode_all, decoder, field, found.entries)
+            decoded = sample(f"{field}s" if field != "authors" else field, decode_all, decoder, field, fields)
             if field == "title":
                 sample("fold titles", lambda titles: [normalize(title) for title in titles], decoded)
         del decoded
         sample("build", index.build, source)
         sample("one regex", _FIELD_LINE.findall, text)
-        del found, decoder
+        del found, decoder, fields
 
     medians = {name: statistics.median(values) for name, values in samples.items()}
     peer = medians["bibtexparser"]
-    parts = ("scan", "titles", "authors", "years")
+    parts = ("scan", "resolve", "titles", "authors", "years")
     medians["rest of build"] = medians["build"] - sum(medians[name] for name in parts)
-    medians["least"] = sum(medians[name] for name in ("one regex", "titles", "authors", "years"))
-    medians["least, no names"] = sum(medians[name] for name in ("one regex", "titles", "fold titles", "years"))
+    medians["least"] = sum(medians[name] for name in ("one regex", "resolve", "titles", "authors", "years"))
+    medians["least, no names"] = sum(medians[name] for name in ("one regex", "resolve", "titles", "fold titles", "years"))
     print(f"{big}: {len(text) / 1e6:.1f} M characters; medians of {args.runs} runs")
     for name in ("bibtexparser", *parts, "rest of build", "build", "one regex", "fold titles", "least",
                  "least, no names"):

@@ -91,18 +91,27 @@ def open_library(bib: tuple[str, ...]):
         return library(bib, progress)
 
 
+#: Work shorter than this draws no progress bar (a small file's index is built in a blink).
+PROGRESS_AFTER_SECONDS = 0.5
+
+
 @contextlib.contextmanager
 def _progress(label: str):
-    """A callback ``(done, total)`` that draws a progress bar on stderr once it is first
-    called, if stderr is a terminal; None otherwise."""
+    """A callback ``(done, total)`` that draws a progress bar on stderr, if stderr is a
+    terminal, once the work has taken :data:`PROGRESS_AFTER_SECONDS`; None otherwise."""
     if not sys.stderr.isatty():
         yield None
         return
+    import time
+
     bar = None
+    started = time.monotonic()
 
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
+            if time.monotonic() - started < PROGRESS_AFTER_SECONDS:
+                return
             bar = click.progressbar(length=total, label=label, file=sys.stderr)
         bar.update(done - bar.pos)
 

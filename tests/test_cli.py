@@ -63,3 +63,30 @@ def test_readme_main_command_and_its_output():
     assert install.strip().endswith('opmlbib cite "TonY"')
     shown = setup.split("```", 4)[3].strip()
     assert CliRunner().invoke(cli, ["cite", "TonY"]).stdout.strip() == shown
+
+
+def test_a_progress_bar_is_drawn_on_a_terminal_only_for_long_work(monkeypatch):
+    import io
+    import time
+
+    from opmlbib import cli as cli_module
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    for elapsed, drawn in ((0.1, False), (cli_module.PROGRESS_AFTER_SECONDS + 0.1, True)):
+        terminal = Terminal()
+        monkeypatch.setattr(cli_module.sys, "stderr", terminal)
+        clock[0] = 100.0
+        with cli_module._progress("Indexing big.bib") as progress:
+            assert progress is not None
+            clock[0] += elapsed
+            progress(500, 1000)
+            progress(1000, 1000)
+        assert ("Indexing big.bib" in terminal.getvalue()) == drawn
+    monkeypatch.setattr(cli_module.sys, "stderr", io.StringIO())  # not a terminal: no callback at all
+    with cli_module._progress("Indexing big.bib") as progress:
+        assert progress is None
