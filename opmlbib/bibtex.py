@@ -1315,16 +1315,33 @@ class ValueReader:
     reader's to give, with the entry's file and line, so read with
     :class:`~opmlbib.errors.BibWarning` ignored."""
 
+    #: How many names and values a reader remembers at most (a file's worth of co-authors;
+    #: the memory of a 100,000-entry file's unique names is not worth it).
+    MEMORY = 1 << 15
+
     def __init__(self) -> None:
         self._file = _File(None, [], [])
 
     def title(self, value: str) -> str:
-        self._file.problems.clear()
+        if _LATEX_BUT_BRACES.search(value) is None and _balanced(value):
+            # braces and plain text: _title reads the text without the braces, and strips
+            # it where a group protects some of it (the same, at once)
+            plain = value.replace("{", "").replace("}", "")
+            if _LATEX.search(plain) is None:
+                return plain.strip() if "{" in value else plain
+        self._forget()
         return _title(value, self._file)[0]
 
     def people(self, value: str) -> tuple[Author, ...]:
-        self._file.problems.clear()
+        self._forget()
         return tuple(filter(None, (_author(name, self._file, "", 0) for name in split_names(value))))
+
+    def _forget(self) -> None:
+        file = self._file
+        file.problems.clear()
+        if len(file.names) > self.MEMORY or len(file._decoded) > self.MEMORY:
+            file.names.clear()
+            file._decoded.clear()
 
 
 # Names: what bibtexparser's name rules read (split_multiple_persons_names,

@@ -23,7 +23,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .bibtex import decode
 
@@ -75,8 +75,7 @@ class Unsupported(Exception):
     """The file holds something only the full parser handles exactly (``str(exc)`` says what)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One entry as found: ``start``/``end`` are offsets in the text (``end`` just past the
     closing brace), ``line`` is 1-based, ``fields`` maps the :data:`SEARCH_FIELDS` present to
     their raw values, ``defined`` is how many @string macros the file defines before it."""
@@ -133,6 +132,7 @@ class _Scanner:
         self.preambles: list[str] = []
         self.warned: list[int] = []
         self.keys: set[str] = set()
+        self.field_pattern = _pattern("field")
 
     def run(self) -> Scan:
         text = self.text
@@ -177,14 +177,20 @@ class _Scanner:
     def _plain_entry(self, pattern: re.Pattern, head: re.Match, end: int, line: int) -> bool:
         text = self.text
         match = pattern.match(text, head.end(), end)
-        if match is None or not self._rest_is_text(match.end(), end):
+        if match is None or text.find("@", match.end(), end) >= 0:
             return False
-        fields = _pattern("field").findall(match.group("fields") or "")
-        names = [name.lower() for name, _ in fields]
-        if len(set(names)) != len(names):
-            return False  # the full reader warns about it
-        wanted = self.wanted
-        found = {name: value for name, (_, value) in zip(names, fields) if name in wanted}
+        found: dict[str, str] = {}
+        fields = match.group("fields")
+        if fields:
+            pairs = self.field_pattern.findall(fields)
+            names = {name.lower() for name, _ in pairs}
+            if len(names) != len(pairs):
+                return False  # a field given twice: the full reader warns about it
+            wanted = self.wanted
+            for name, value in pairs:
+                name = name.lower()
+                if name in wanted:
+                    found[name] = value
         self._add(Entry(match.group("key"), head.group(1)[1:].lower(), head.start(1), match.end(), line, found,
                         len(self.strings)))
         return True

@@ -602,3 +602,15 @@ def test_a_name_or_value_read_again_reads_the_same_and_each_problem_is_warned_of
     assert first.authors == second.authors
     assert [(a.given, a.von, a.family) for a in first.authors[1:]] == [("Ann", "van", "Lee"), ("René", "", "Roe")]
     assert first.extra == second.extra
+
+
+TITLE_TEXT = texts(list("ab C{}$\\^_'\"`~=.-%&:") + ["\\'", "\\v", "{\\em", "\\LaTeX", "$x^2$", "{\\o}", "--", "\\emph{", "}}",
+                                                   "{{", "Cu$_2$O", "\\\\", "\\c{c}", "\\H{o}", " ", "\t"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(TITLE_TEXT)
+def test_a_title_read_alone_reads_as_the_full_reader_reads_it(value):
+    from opmlbib.bibtex import ValueReader, _File, _title
+
+    assert ValueReader().title(value) == _title(value, _File(None, [], []))[0]
