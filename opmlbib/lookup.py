@@ -135,10 +135,33 @@ class Columns:
     of :data:`FIELDS` as a :class:`Field`.  Built from records (:func:`build_columns`), or
     read back from a store that kept them: ``load`` then gives each field when first used."""
 
-    def __init__(self, keys: Sequence[str], fields: dict[str, Field] | None = None, load=None) -> None:
+    def __init__(self, keys: Sequence[str], fields: dict[str, Field] | None = None, load=None,
+                 sorted_keys: tuple[Sequence[str], Sequence[int]] | None = None) -> None:
         self.keys = keys
         self._fields = fields if fields is not None else {}
         self._load = load
+        #: The keys in sorted order, and where each is in ``keys``: made when first needed,
+        #: or given by a store that kept them.
+        self._sorted_keys = sorted_keys
+
+    def with_key(self, key: str, *, prefix: bool) -> list[tuple[int, float]]:
+        """The records whose key is ``key`` (score 100), or with ``prefix`` starts with it
+        (:data:`WEIGHT_KEY_PREFIX`), by position."""
+        from bisect import bisect_left
+
+        if self._sorted_keys is None:
+            positions = sorted(range(len(self.keys)), key=self.keys.__getitem__)
+            self._sorted_keys = [self.keys[i] for i in positions], positions
+        ordered, order = self._sorted_keys
+        found = []
+        for at in range(bisect_left(ordered, key), len(ordered)):
+            if ordered[at] == key:
+                found.append((order[at], 100.0))
+            elif prefix and ordered[at].startswith(key):
+                found.append((order[at], 100.0 * WEIGHT_KEY_PREFIX))
+            else:
+                break
+        return found
 
     def field(self, name: str) -> Field:
         found = self._fields.get(name)
@@ -265,18 +288,21 @@ _CACHE: dict[int, tuple[Sequence[Record], Columns]] = {}
 _PAPERS: dict[int, tuple[Sequence[Record], _Papers]] = {}
 
 
-def _scores(index: Columns, query: str, floor: float) -> list[float]:
-    """Each record's weighted best field score for a normalized ``query``.
+def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
+    """The weighted best field score of each record a normalized ``query`` may match, by
+    position (a record left out scores 0).
 
     Only scores of at least ``floor`` are exact; lower ones may read as 0.
     """
     from rapidfuzz import fuzz, process
 
-    best = [0.0] * len(index.keys)
+    best: dict[int, float] = {}
     compact_query = query.replace(" ", "")
+    for position, value in index.with_key(compact_query, prefix=len(compact_query) >= 4):
+        best[position] = value
     words = _content(query)
     if not words:  # empty, or only stop words: "the" names nothing, but a key still names its record
-        return [100.0 if key == compact_query else 0.0 for key in index.keys]
+        return {position: value for position, value in best.items() if value == 100.0}
     single = " " not in words
 
     def take(name: str, text: str, scorer, weight: float, exact: bool = False) -> None:
@@ -285,14 +311,9 @@ def _scores(index: Columns, query: str, floor: float) -> list[float]:
         for _, value, position in process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
             value *= weight
             for owner in field.owners_of(position):
-                if value > best[owner]:
+                if value > best.get(owner, 0.0):
                     best[owner] = value
 
-    for i, key in enumerate(index.keys):
-        if key == compact_query:
-            best[i] = 100.0
-        elif len(compact_query) >= 4 and key.startswith(compact_query):
-            best[i] = 100.0 * WEIGHT_KEY_PREFIX
     take("heads", query, fuzz.ratio, WEIGHT_HEAD)
     if single:
         take("words", words, fuzz.ratio, WEIGHT_WORD)
@@ -306,10 +327,10 @@ def _scores(index: Columns, query: str, floor: float) -> list[float]:
     if not single or len(words) >= 4:
         take("titles", words, fuzz.token_set_ratio, WEIGHT_TITLE)
         take("affiliations", words, fuzz.token_set_ratio, WEIGHT_AFFILIATION)
-    return [round(value, 1) for value in best]
+    return {position: round(value, 1) for position, value in best.items()}
 
 
-def _take_words(index: Columns, query_words: list[str], best: list[float]) -> None:
+def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) -> None:
     """Title words, word by word: each query word scores its closest title word (``ratio``;
     exact for words under four letters, and 0 below :data:`WORD_FLOOR`), and a record scores
     the mean over the query's words, so "continous training" finds "Continuous Training".
@@ -338,7 +359,7 @@ def _take_words(index: Columns, query_words: list[str], best: list[float]) -> No
         totals = [0.0, singles[0].get(owner, 0.0)]
         for n in range(2, len(query_words) + 1):
             totals.append(max(totals[n - 1] + singles[n - 1].get(owner, 0.0), totals[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
-        best[owner] = max(best[owner], totals[-1] / len(query_words) * WEIGHT_WORDS)
+        best[owner] = max(best.get(owner, 0.0), totals[-1] / len(query_words) * WEIGHT_WORDS)
 
 
 def search(records: Sequence[Record], query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[Match]:
@@ -357,7 +378,7 @@ def ranked(index: Columns, query: str, *, limit: int | None = None, floor: float
     """The positions of the records scoring at least ``floor`` for ``query`` (not a DOI or
     URL), with their scores, best first (ties in library order)."""
     scores = _scores(index, normalize(query), floor)
-    found = sorted(((i, value) for i, value in enumerate(scores) if value >= floor), key=lambda pair: -pair[1])
+    found = sorted(((i, value) for i, value in scores.items() if value >= floor), key=lambda pair: (-pair[1], pair[0]))
     return found if limit is None else found[:limit]
 
 

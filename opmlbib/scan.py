@@ -25,8 +25,6 @@ from dataclasses import dataclass
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from .bibtex import decode
-
 if TYPE_CHECKING:
     from .model import Author
 
@@ -360,6 +358,8 @@ class Decoder:
 
     def year(self, fields: dict[str, str]) -> int | None:
         """The year, or else the year of an ISO ``date`` (biblatex's), as the full reader reads them."""
+        from .bibtex import decode
+
         value, date = fields.get("year"), fields.get("date")
         year = None if value is None else self._int_or_none(decode(value))
         if year is None and date is not None:
