@@ -1156,6 +1156,15 @@ def resolve_value(raw: str, strings: dict[str, str], undefined=None) -> str:
     return "".join(out)
 
 
+def readable(raw: str) -> bool:
+    """Whether a raw value reads at all (:func:`resolve_value` refuses one that does not)."""
+    try:
+        resolve_value(raw, {})
+    except OpmlbibError:
+        return False
+    return True
+
+
 def macro_names(raw: str) -> list[str]:
     """The @string macros a raw value uses (lower-case, in order; month macros included)."""
     try:

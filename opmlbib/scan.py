@@ -224,7 +224,7 @@ class _Scanner:
         import bibtexparser
         from bibtexparser import model as bp
 
-        from .bibtex import _library_logs_off, preamble_macros, salvage
+        from .bibtex import _library_logs_off, preamble_macros, readable, salvage
 
         _library_logs_off()
         piece = self.text[start:end]
@@ -267,6 +267,8 @@ class _Scanner:
                     raise Unsupported(f"the entry at line {at} is not where bibtexparser says")
                 found: dict[str, str] = {}
                 for field in block.fields:
+                    if not readable(str(field.value)):
+                        raise Unsupported(f"a value the full reader refuses at line {at}")
                     if field.key.lower() in self.wanted:
                         found.setdefault(field.key.lower(), str(field.value))
                 if self._add(Entry(block.key, block.entry_type, start + offset, start + offset + len(raw), at, found,
