@@ -171,36 +171,55 @@ class Index:
 
     def record(self, position: int) -> Record:
         """The entry parsed in full, exactly as parsing the whole file gives it (with the
-        fields it inherits from its crossref parent)."""
+        fields it inherits through its crossref, from a parent's parent too)."""
         from dataclasses import replace
 
         from .bibtex import parse_bibtex
-
-        import warnings
-
-        from .errors import BibWarning, warn
+        from .errors import warn
 
         s = self._s
         line = s.numbers("line")[position]
-        defined = s.numbers("defined")[position]
-        text = "\n".join([*s.texts("preambles"), *s.texts("strings")[:defined], self._text(position)])
+        chain = self._crossref_chain(position)
+        defined = max(s.numbers("defined")[member] for member in chain)
+        head = "\n".join([*s.texts("preambles"), *s.texts("strings")[:defined], self._text(position)])
+        last_line = head.count("\n") + 1  # the snippet's lines up to the entry's own end
+        text = "\n".join([head, *map(self._text, chain[1:])])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BibWarning)
             try:
                 record = parse_bibtex(text, path=self.source.path)[0]
-                parent = dict(record.extra).get("crossref", "").strip().lower()
-                found = [other for other in self.with_key(parent) if other != position] if parent else []
-                if found:
-                    record = parse_bibtex(text + "\n" + self._text(found[0]), path=self.source.path)[0]
             except BibError as exc:  # located in the snippet: say where the entry is in the file
                 raise BibError(exc.message, path=self.source.path, line=line) from None
-        for warning in caught:  # likewise
+        for warning in caught:  # likewise; what is wrong in the parents is theirs to say
             message = warning.message
             if isinstance(message, BibWarning):
-                warn(message.message, path=self.source.path, line=line)
+                if message.line is None or message.line <= last_line:
+                    warn(message.message, path=self.source.path, line=line)
             else:
                 warnings.warn_explicit(message, warning.category, warning.filename, warning.lineno)
         return replace(record, line=line)
+
+    def _crossref_chain(self, position: int) -> list[int]:
+        """The entry, its crossref parent, the parent's parent and so on, as far as the file
+        has them (each read alone for its crossref field)."""
+        from .bibtex import parse_bibtex
+
+        s = self._s
+        chain = [position]
+        while True:
+            member = chain[-1]
+            text = "\n".join([*s.texts("strings")[: s.numbers("defined")[member]], self._text(member)])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", BibWarning)
+                try:
+                    records = parse_bibtex(text)
+                except OpmlbibError:
+                    return chain  # the full reading says what is wrong
+            parent = dict(records[0].extra).get("crossref", "").strip().lower() if records else ""
+            found = [other for other in self.with_key(parent) if other not in chain] if parent else []
+            if not found:
+                return chain
+            chain.append(found[0])
 
     def _text(self, position: int) -> str:
         s = self._s

@@ -2,6 +2,7 @@
 that is rebuilt whenever it is stale, changed or corrupt, and survives concurrent writers."""
 
 import multiprocessing
+import warnings
 import os
 from pathlib import Path
 
@@ -296,3 +297,40 @@ def test_one_word_queries_find_short_titles_and_titles_that_repeat_words(tmp_pat
     for floor in (72.0, 50.0):
         got = [(m.record, m.score) for m in indexed.search(query, floor=floor)]
         assert got == [(m.record, m.score) for m in full.search(query, floor=floor)]
+
+
+def test_an_entry_read_through_the_index_inherits_through_a_chain_of_crossrefs(tmp_path):
+    path = tmp_path / "chain.bib"
+    path.write_text(
+        "@string{pub = {Chain Press}}\n"
+        "@inproceedings{child, title = {Child Paper}, crossref = {parent}}\n"
+        "@proceedings{parent, title = {The Proceedings}, crossref = {series}, year = {2019}}\n"
+        "@book{series, title = {The Series}, publisher = pub, address = {Boston}}\n"
+        "@misc{lost, title = {Lost Child}, crossref = {nowhere}}\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(BibWarning, match="chain.bib:5: lost: crossref nowhere names no entry"):
+        full = {record.key: record for record in bib_records(path)}
+    built = open_index(path)
+    for position, key in enumerate(built.keys):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert built.record(position) == full[key]
+        assert [str(w.message) for w in caught] == (
+            [f"{path}:5: lost: crossref nowhere names no entry of this file"] if key == "lost" else [])
+    child = full["child"]
+    assert (child.venue.booktitle, child.venue.year, child.venue.publisher, child.venue.address) == (
+        "The Proceedings", 2019, "Chain Press", "Boston")
+
+
+def test_an_entry_read_through_the_index_warns_of_its_own_problems_only(tmp_path):
+    path = tmp_path / "warns.bib"
+    path.write_text("@misc{child, title = {A}, crossref = {parent}}\n@misc{parent, title = undefinedmacro}\n",
+                    encoding="utf-8")
+    built = open_index(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        built.record(built.keys.index("child"))
+    assert [str(w.message) for w in caught] == []
+    with pytest.warns(BibWarning, match="warns.bib:2: parent: field title: @string macro undefinedmacro"):
+        built.record(built.keys.index("parent"))
