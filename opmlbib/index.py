@@ -180,10 +180,12 @@ class Index:
         s = self._s
         line = s.numbers("line")[position]
         chain = self._crossref_chain(position)
+        # the entry after the definitions before it, then those before its parents, then the parents
+        strings, own = s.texts("strings"), s.numbers("defined")[position]
         defined = max(s.numbers("defined")[member] for member in chain)
-        head = "\n".join([*s.texts("preambles"), *s.texts("strings")[:defined], self._text(position)])
+        head = "\n".join([*s.texts("preambles"), *strings[:own], self._text(position)])
         last_line = head.count("\n") + 1  # the snippet's lines up to the entry's own end
-        text = "\n".join([head, *map(self._text, chain[1:])])
+        text = "\n".join([head, *strings[own:defined], *map(self._text, chain[1:])])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BibWarning)
             try:
