@@ -26,6 +26,9 @@ _ENTRY_START = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])[ \t\r\n]*([^
 _NOT_ENTRIES = {"comment", "string", "preamble"}
 # ``@string{name =``, tolerantly, as entry starts are found.
 _STRING_START = re.compile(r"@[ \t]*string[ \t\r\n]*[{(][ \t\r\n]*([^\s=,{}()\"#%]+)[ \t\r\n]*=", re.I)
+# What _closing looks at: braces, and in an entry in parentheses quotes and ")" too.
+_BRACE_MARK = re.compile(r"[{}]")
+_PAREN_MARK = re.compile(r'[{}")]')
 # Another entry starting on a line of its own: the one before it never closed.
 _NEXT_ENTRY = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]")
 
@@ -74,19 +77,19 @@ def _closing(text: str, opening: int) -> int | None:
     paren = text[opening] == "("
     depth, quoted = 0, False
     end = None
-    for index in range(opening + 1, len(text)):
-        char = text[index]
+    for mark in (_PAREN_MARK if paren else _BRACE_MARK).finditer(text, opening + 1):
+        char = mark.group()
         if char == "{":
             depth += 1
         elif char == "}":
             if depth == 0:
-                end = None if paren else index + 1
+                end = None if paren else mark.end()
                 break
             depth -= 1
-        elif paren and depth == 0 and char == '"':
+        elif depth == 0 and char == '"':
             quoted = not quoted
-        elif paren and depth == 0 and not quoted and char == ")":
-            end = index + 1
+        elif depth == 0 and not quoted and char == ")":
+            end = mark.end()
             break
     if end is None or _NEXT_ENTRY.search(text, opening, end):
         return None
