@@ -304,13 +304,14 @@ def preprint(entry: Record) -> tuple[str, str] | None:
 # -------------------------------------------------------------------- checking
 
 
-def read_entries(path: str | Path) -> tuple[Record, ...]:
-    """The entries of a user's .bib (or CSL-JSON) file; none for a file that holds no
-    entry at all (only comments, say), which is nothing to check rather than an error."""
-    from .library import NO_BIBTEX_ENTRIES, bib_records
+def read_entries(path: str | Path, text: str | None = None) -> tuple[Record, ...]:
+    """The entries of a user's .bib (or CSL-JSON) file (its ``text``, if already read); none
+    for a file that holds no entry at all (only comments, say), which is nothing to check
+    rather than an error."""
+    from .library import NO_BIBTEX_ENTRIES, bib_records, text_records
 
     try:
-        return bib_records(path)
+        return bib_records(path) if text is None else text_records(text, path)
     except BibError as error:
         if error.message != NO_BIBTEX_ENTRIES:
             raise

@@ -110,7 +110,7 @@ def fix_file(path: str | Path, *, aux: str | Path | None = None, against: Iterab
         raise BibError("fix rewrites BibTeX files only, not CSL-JSON", path=given)
     raw = read_file(given, what=".bib file", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     text = utf8_text(raw, given, error=BibError, bom=False)
-    entries = read_entries(target)
+    entries = read_entries(target, text.removeprefix("\ufeff"))  # the text read once, as it is about to be changed
     warnings: list[str] = []
     if aux is not None:
         entries, not_in_file, missing = cited(entries, aux)
@@ -234,14 +234,8 @@ def _unbraced(value: str) -> str:
 
 
 def _entry_text(entry_type: str, key: str, fields: list[tuple[str, str]]) -> str:
-    """One entry laid out as :func:`opmlbib.bibtex.format_bibtex` lays entries out (the
-    same writer, indent and value column), without a line end after its closing brace."""
-    from bibtexparser import Library, write_string
-    from bibtexparser.model import Entry, Field
-    from bibtexparser.writer import BibtexFormat
+    """One entry laid out as :func:`opmlbib.bibtex.format_bibtex` lays entries out, without
+    a line end after its closing brace."""
+    from .bibtex import write_entry
 
-    fmt = BibtexFormat()
-    fmt.indent = "  "
-    fmt.value_column = "auto"
-    library = Library([Entry(entry_type, key, [Field(name, value) for name, value in fields])])
-    return write_string(library, unparse_stack=[], bibtex_format=fmt).rstrip("\n")
+    return write_entry(entry_type, key, fields).rstrip("\n")

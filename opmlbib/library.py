@@ -82,7 +82,11 @@ def _file_records(path: str | Path) -> tuple[Record, ...]:
     from .files import MAX_BIBLIOGRAPHY_BYTES, read_file, utf8_text
 
     raw = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
-    text = utf8_text(raw, path, error=BibError)
+    return text_records(utf8_text(raw, path, error=BibError), path)
+
+
+def text_records(text: str, path: str | Path) -> tuple[Record, ...]:
+    """The text of a .bib or CSL-JSON file (read from ``path``) as records."""
     if is_csl_json(path, text):
         return csl_json_records(text, path)
     from . import bibtex
