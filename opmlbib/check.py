@@ -543,7 +543,6 @@ def already_in_file(path: str | Path, records: Sequence[Record]) -> tuple[list[t
 
     from .files import utf8_text
     from .index import read_source, titles
-    from .lookup import papers_like
     from .scan import Unsupported
 
     try:
@@ -556,38 +555,36 @@ def already_in_file(path: str | Path, records: Sequence[Record]) -> tuple[list[t
     try:
         index, entries = titles(source, text)  # titles, DOIs and URLs; the entries alike are read in full
     except OpmlbibError as exc:
-        return [], f"{path} could not be read as BibTeX ({exc}), so it was not searched for these papers under other keys"
-    except Unsupported:
-        return _already_in_parsed_file(path, records)
+        return [], _unsearched(path, exc)
+    except Unsupported:  # only the full reader reads it exactly
+        from .library import bib_records
+
+        try:
+            return _held(bib_records(path), records), None
+        except OpmlbibError as exc:
+            return [], _unsearched(path, exc)
     index.warn_as_read()  # an entry that does not parse is a warning, as bibtex gives it
+    try:
+        return _held(entries, records, read=index.record), None
+    except OpmlbibError as exc:
+        return [], _unsearched(path, exc)
+
+
+def _held(entries: Sequence[Record], records: Sequence[Record], read=None) -> list[tuple[Record, list[Record]]]:
+    """Each record that ``entries`` hold under another key, with the entries that hold it (in
+    file order); ``read`` as :func:`opmlbib.lookup.papers_like` takes it."""
+    from .lookup import papers_like
+
     keys = {entry.key.lower() for entry in entries}
     found = []
     for record in records:
         if record.key.lower() in keys:
             continue  # the same key: adding skips it, or --update replaces it
-        try:
-            holders = [match.record for match in papers_like(entries, record, read=index.record)]
-        except OpmlbibError as exc:
-            return [], f"{path} could not be read as BibTeX ({exc}), so it was not searched for these papers under other keys"
+        holders = [match.record for match in papers_like(entries, record, read=read)]
         if holders:
             found.append((record, sorted(holders, key=lambda r: r.line or 0)))
-    return found, None
+    return found
 
 
-def _already_in_parsed_file(path: str | Path, records: Sequence[Record]) -> tuple[list[tuple[Record, list[Record]]], str | None]:
-    """:func:`already_in_file` for a file only the full reader reads exactly."""
-    from .library import bib_records
-    from .lookup import papers_like
-
-    try:
-        entries = bib_records(path)
-    except OpmlbibError as exc:
-        return [], f"{path} could not be read as BibTeX ({exc}), so it was not searched for these papers under other keys"
-    keys = {entry.key.lower() for entry in entries}
-    found = []
-    for record in records:
-        if record.key.lower() not in keys:
-            holders = sorted((match.record for match in papers_like(entries, record)), key=lambda r: r.line or 0)
-            if holders:
-                found.append((record, holders))
-    return found, None
+def _unsearched(path: str | Path, problem: OpmlbibError) -> str:
+    return f"{path} could not be read as BibTeX ({problem}), so it was not searched for these papers under other keys"

@@ -109,18 +109,9 @@ class Index:
         first used: in full (:meth:`record`), or light (:meth:`light`)."""
         return Records(self, self.record if full else self.light)
 
-    def with_key(self, lowered: str, prefix: bool = False) -> list[int]:
-        """Positions of the entries whose lower-case key is ``lowered`` (or starts with it)."""
-        from bisect import bisect_left
-
-        ordered, order = self._s.texts("key.sorted"), self._s.numbers("key.order")
-        out = []
-        for position in range(bisect_left(ordered, lowered), len(ordered)):
-            key = ordered[position]
-            if key != lowered and not (prefix and key.startswith(lowered)):
-                break
-            out.append(order[position])
-        return out
+    def with_key(self, lowered: str) -> list[int]:
+        """Positions of the entries whose lower-case key is ``lowered``."""
+        return [position for position, _ in self.columns.with_key(lowered, prefix=False)]
 
     def holding(self, wanted: str) -> list[int]:
         """Positions of the entries whose text holds the DOI, URL or arXiv number ``wanted``
