@@ -28,6 +28,7 @@ in full instead.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import warnings
@@ -85,7 +86,7 @@ class Index:
 
     # --------------------------------------------------------------- search
 
-    @property
+    @functools.cached_property
     def columns(self) -> Columns:
         """What :mod:`opmlbib.lookup` scores, as the index keeps it (each field read when
         first used)."""
@@ -165,58 +166,65 @@ class Index:
         fields it inherits through its crossref, from a parent's parent too)."""
         from dataclasses import replace
 
-        from .bibtex import parse_bibtex
         from .errors import warn
 
-        s = self._s
-        line = s.numbers("line")[position]
-        chain = self._crossref_chain(position)
-        # the entry after the definitions before it, then those before its parents, then the parents
-        strings, own = s.texts("strings"), s.numbers("defined")[position]
-        defined = max(s.numbers("defined")[member] for member in chain)
-        head = "\n".join([*s.texts("preambles"), *strings[:own], self._text(position)])
-        last_line = head.count("\n") + 1  # the snippet's lines up to the entry's own end
-        text = "\n".join([head, *strings[own:defined], *map(self._text, chain[1:])])
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", BibWarning)
-            try:
-                record = parse_bibtex(text, path=self.source.path)[0]
-            except BibError as exc:  # located in the snippet: say where the entry is in the file
-                raise BibError(exc.message, path=self.source.path, line=line) from None
-        for warning in caught:  # likewise; what is wrong in the parents is theirs to say
+        line = self._s.numbers("line")[position]
+        record, caught, own_lines = self._parse([position])
+        chain = self._crossref_chain(position, _crossref(record))
+        if len(chain) > 1:  # read again with the parents after it, as bibtex wants them
+            record, caught, own_lines = self._parse(chain)
+        for warning in caught:  # located in the snippet: say where the entry is in the file
             message = warning.message
             if isinstance(message, BibWarning):
-                if message.line is None or message.line <= last_line:
+                if message.line is None or message.line <= own_lines:  # what is wrong in a parent is its to say
                     warn(message.message, path=self.source.path, line=line)
             else:
                 warnings.warn_explicit(message, warning.category, warning.filename, warning.lineno)
         return replace(record, line=line)
 
-    def _crossref_chain(self, position: int) -> list[int]:
-        """The entry, its crossref parent, the parent's parent and so on, as far as the file
-        has them (each read alone for its crossref field)."""
+    def _parse(self, chain: list[int]) -> tuple[Record, list[warnings.WarningMessage], int]:
+        """The first entry of ``chain`` parsed with the others (its crossref parents) after
+        it: the entry after the definitions before it, then those before its parents, then
+        the parents.  Also the warnings given, and the snippet's lines up to the entry's end."""
         from .bibtex import parse_bibtex
 
         s = self._s
+        strings, defined = s.texts("strings"), s.numbers("defined")
+        own = defined[chain[0]]
+        head = "\n".join([*s.texts("preambles"), *strings[:own], self._text(chain[0])])
+        last = max(defined[member] for member in chain)
+        text = "\n".join([head, *strings[own:last], *map(self._text, chain[1:])])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", BibWarning)
+            try:
+                record = parse_bibtex(text, path=self.source.path)[0]
+            except BibError as exc:  # located in the snippet: say where the entry is in the file
+                raise BibError(exc.message, path=self.source.path, line=s.numbers("line")[chain[0]]) from None
+        return record, caught, head.count("\n") + 1
+
+    def _crossref_chain(self, position: int, parent: str) -> list[int]:
+        """The entry, its crossref ``parent``, the parent's parent and so on, as far as the
+        file has them (each parent read alone for its own crossref field)."""
         chain = [position]
-        while True:
-            member = chain[-1]
-            text = "\n".join([*s.texts("strings")[: s.numbers("defined")[member]], self._text(member)])
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", BibWarning)
-                try:
-                    records = parse_bibtex(text)
-                except OpmlbibError:
-                    return chain  # the full reading says what is wrong
-            parent = dict(records[0].extra).get("crossref", "").strip().lower() if records else ""
-            found = [other for other in self.with_key(parent) if other not in chain] if parent else []
+        while parent:
+            found = [other for other in self.with_key(parent) if other not in chain]
             if not found:
-                return chain
+                break
             chain.append(found[0])
+            try:
+                parent = _crossref(self._parse([found[0]])[0])  # its warnings are its own
+            except OpmlbibError:
+                break  # the full reading says what is wrong
+        return chain
 
     def _text(self, position: int) -> str:
         s = self._s
         return self.source.data[s.numbers("start")[position]: s.numbers("end")[position]].decode("utf-8")
+
+
+def _crossref(record: Record) -> str:
+    """The key a record names as its crossref parent, lower-case; empty for none."""
+    return dict(record.extra).get("crossref", "").strip().lower()
 
 
 class Records(Sequence):

@@ -143,7 +143,7 @@ class _Scanner:
         starts.append(len(text))
         report_every = 1 << 20
         next_report = report_every
-        entry_pattern, string_pattern = _pattern("entry"), _pattern("string")
+        entry_pattern = _pattern("entry")
         for n, (start, end) in enumerate(zip(starts, starts[1:])):
             line += count_lines("\n", previous, start)
             previous = start
@@ -155,7 +155,7 @@ class _Scanner:
             if head is not None and head.group(2) == "{":
                 kind = head.group(1).lower()
                 if kind == "@string":
-                    read = self._plain_string(string_pattern, head, end)
+                    read = self._plain_string(head, end)
                 elif kind == "@preamble":
                     read = self._plain_preamble(head, end)
                 elif kind == "@comment":
@@ -175,7 +175,7 @@ class _Scanner:
     def _plain_entry(self, pattern: re.Pattern, head: re.Match, end: int, line: int) -> bool:
         text = self.text
         match = pattern.match(text, head.end(), end)
-        if match is None or text.find("@", match.end(), end) >= 0:
+        if match is None or not self._rest_is_text(match.end(), end):
             return False
         found: dict[str, str] = {}
         fields = match.group("fields")
@@ -193,9 +193,9 @@ class _Scanner:
                         len(self.strings)))
         return True
 
-    def _plain_string(self, pattern: re.Pattern, head: re.Match, end: int) -> bool:
-        match = pattern.match(self.text, head.end(), end)
-        if match is None or not self._rest_is_text(match.end(), end):
+    def _plain_string(self, head: re.Match, end: int) -> bool:
+        match = self._plain_block("string", head, end)
+        if match is None:
             return False
         self._define(match.group(1), match.group(2), self.text[head.start(1): match.end()])
         return True
