@@ -169,38 +169,60 @@ class Index:
         from .errors import warn
 
         line = self._s.numbers("line")[position]
-        record, caught, own_lines = self._parse([position])
+        record, caught, own = self._parse([position])
         chain = self._crossref_chain(position, _crossref(record))
-        if len(chain) > 1:  # read again with the parents after it, as bibtex wants them
-            record, caught, own_lines = self._parse(chain)
+        if len(chain) > 1:  # read again with its parents
+            record, caught, own = self._parse(chain)
         for warning in caught:  # located in the snippet: say where the entry is in the file
             message = warning.message
             if isinstance(message, BibWarning):
-                if message.line is None or message.line <= own_lines:  # what is wrong in a parent is its to say
+                if message.line is None or own(message.line):  # what is wrong in a parent is its to say
                     warn(message.message, path=self.source.path, line=line)
             else:
                 warnings.warn_explicit(message, warning.category, warning.filename, warning.lineno)
         return replace(record, line=line)
 
-    def _parse(self, chain: list[int]) -> tuple[Record, list[warnings.WarningMessage], int]:
-        """The first entry of ``chain`` parsed with the others (its crossref parents) after
-        it: the entry after the definitions before it, then those before its parents, then
-        the parents.  Also the warnings given, and the snippet's lines up to the entry's end."""
+    def _parse(self, chain: list[int]) -> tuple[Record, list[warnings.WarningMessage], Callable[[int], bool]]:
+        """The first entry of ``chain`` parsed with the others (its crossref parents): the
+        file's preambles, then its @string definitions and the entries of the chain in file
+        order (each entry after the definitions before it in the file, so its macros read
+        as they read there), then the definitions after them (so the record's file has all
+        of them, as the full reading's has).  Also the warnings given, and which lines of
+        the snippet are the entry's own: up to its end, but none of a parent's."""
         from .bibtex import parse_bibtex
 
         s = self._s
-        strings, defined = s.texts("strings"), s.numbers("defined")
-        own = defined[chain[0]]
-        head = "\n".join([*s.texts("preambles"), *strings[:own], self._text(chain[0])])
-        last = max(defined[member] for member in chain)
-        text = "\n".join([head, *strings[own:last], *map(self._text, chain[1:])])
+        strings, defined, starts = s.texts("strings"), s.numbers("defined"), s.numbers("start")
+        parts = list(s.texts("preambles"))
+        lines = sum(part.count("\n") + 1 for part in parts)  # the snippet's lines so far (parts joined by newlines)
+        spans: dict[int, tuple[int, int]] = {}  # each entry of the chain → its first and last line in the snippet
+        cursor = 0
+        for member in sorted(chain, key=starts.__getitem__):  # file order
+            for block in strings[cursor: defined[member]]:
+                parts.append(block)
+                lines += block.count("\n") + 1
+            cursor = max(cursor, defined[member])
+            text = self._text(member)
+            parts.append(text)
+            spans[member] = (lines + 1, lines + 1 + text.count("\n"))
+            lines += text.count("\n") + 1
+        parts.extend(strings[cursor:])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BibWarning)
             try:
-                record = parse_bibtex(text, path=self.source.path)[0]
+                records = parse_bibtex("\n".join(parts), path=self.source.path)
             except BibError as exc:  # located in the snippet: say where the entry is in the file
                 raise BibError(exc.message, path=self.source.path, line=s.numbers("line")[chain[0]]) from None
-        return record, caught, head.count("\n") + 1
+        key = self.keys[chain[0]].lower()
+        order = sorted(chain, key=starts.__getitem__)
+        record = next((record for record in records if record.key.lower() == key), records[order.index(chain[0])])
+        last = spans[chain[0]][1]
+        parents = [spans[member] for member in chain[1:]]
+
+        def own(line: int) -> bool:
+            return line <= last and not any(first <= line <= end for first, end in parents)
+
+        return record, caught, own
 
     def _crossref_chain(self, position: int, parent: str) -> list[int]:
         """The entry, its crossref ``parent``, the parent's parent and so on, as far as the

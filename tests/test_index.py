@@ -325,6 +325,33 @@ def test_an_entry_read_through_the_index_inherits_through_a_chain_of_crossrefs(t
         "The Proceedings", 2019, "Chain Press", "Boston")
 
 
+def test_an_entry_read_through_the_index_reads_macros_as_they_read_where_each_entry_is(tmp_path):
+    """A crossref parent before its child, a macro defined again between them and after
+    both: each entry reads the definition before it, as reading the whole file does, and
+    each record's file has all the definitions."""
+    path = tmp_path / "order.bib"
+    path.write_text(
+        "@string{pub = {Old Press}}\n"
+        "@proceedings{parent, title = {The Proceedings}, publisher = pub, year = 2019, note = {x} # undefinedmacro}\n"
+        "@string{pub = {New Press}}\n"
+        "@inproceedings{child, title = {Child Paper}, crossref = {parent}, note = pub}\n"
+        "@string{late = {Late}}\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(BibWarning):
+        full = {record.key: record for record in bib_records(path)}
+    built = open_index(path)
+    child = built.keys.index("child")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert built.record(child) == full["child"]
+    assert caught == []  # the parent's undefined macro is the parent's to report
+    with pytest.warns(BibWarning, match="order.bib:2: parent: field note: @string macro undefinedmacro"):
+        assert built.record(built.keys.index("parent")) == full["parent"]
+    assert (full["child"].venue.publisher, dict(full["child"].extra)["note"]) == ("Old Press", "New Press")
+    assert [name for name, _ in full["child"].source.file.strings] == ["pub", "pub", "late"]
+
+
 def test_an_entry_read_through_the_index_warns_of_its_own_problems_only(tmp_path):
     path = tmp_path / "warns.bib"
     path.write_text("@misc{child, title = {A}, crossref = {parent}}\n@misc{parent, title = undefinedmacro}\n",
