@@ -74,7 +74,7 @@ class Finding:
     same_as_line: int | None = None
 
     def as_dict(self) -> dict:
-        out = {
+        out: dict[str, object] = {
             "key": self.key, "line": self.line, "kind": self.kind, "field": self.field,
             "yours": self.yours, "official": self.official, "official_key": self.official_key,
             "message": self.message,
@@ -296,7 +296,7 @@ def preprint(entry: Record) -> tuple[str, str] | None:
     eprint = extra.get("eprint", "").strip()
     for name, value, written in (("eprint", eprint, f"arXiv:{eprint}"), ("url", entry.url, entry.url),
                                  ("doi", entry.doi, entry.doi)):
-        if value and (identifier(written) or "").startswith("arxiv:"):
+        if value and (identifier(written or "") or "").startswith("arxiv:"):
             return name, value
     return None
 
@@ -365,11 +365,11 @@ def check_entries(entries: Sequence[Record], official: Sequence[Record], *, path
             found = _unknown(entry, official, known)
         findings.append(found)
     for later, earlier, how in duplicates(entries, papers):
-        first = entries[earlier]
+        first, paper = entries[earlier], papers[later]
         findings[later].append(Finding(
             entries[later].key, entries[later].line, "duplicate",
             f"the same work as {first.key} (line {first.line}), {how}",
-            official_key=papers[later].key if papers[later] is not None else None,
+            official_key=paper.key if paper is not None else None,
             same_as=first.key, same_as_line=first.line,
         ))
     flat = tuple(f for group in findings for f in group)

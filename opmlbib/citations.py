@@ -17,7 +17,7 @@ citeproc-js's numbers 0 to 3) and ``near-note``.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import CitationError
 
@@ -62,6 +62,7 @@ def read_citations(data, path: str | None = None) -> list[Citation]:
     citations = []
     for number, value in enumerate(data, start=1):
         where = f"citation {number}"
+        items: Any  # checked below, whichever form gave it
         if isinstance(value, list):
             items, note, cid = value, 0, ""
         elif isinstance(value, dict):

@@ -229,7 +229,7 @@ def aux_command(aux_file: str, output: str | None, force: bool, strict: bool, fm
 
 def _resolve_all(library, queries: tuple[str, ...], first: bool = False):
     """The record each query names (a key, or a fuzzy query), in query order, each once."""
-    chosen = {}
+    chosen: dict[str, Any] = {}
     for query in queries:
         record = library.resolve(query, first=first)
         chosen.setdefault(record.key, record)
@@ -507,13 +507,13 @@ def cite(queries: tuple[str, ...], style: str | None, fmt: str, in_text: bool, n
 
     library = open_library(bib)
     resolved = [library.resolve(query, first=first) for query in queries]
-    records = tuple({record.key: record for record in resolved}.values())
+    cited = tuple({record.key: record for record in resolved}.values())
     items = [
         CiteItem(record.key, locator=_nth(locators, n), label=_nth(labels, n) or "page", prefix=_nth(prefixes, n) or "",
                  suffix=_nth(suffixes, n) or "", suppress_author=suppress_author, author_only=author_only)
         for n, record in enumerate(resolved)
     ]
-    click.echo(render(records, style=style, fmt=fmt, in_text=in_text, items=items, narrative=narrative,
+    click.echo(render(cited, style=style, fmt=fmt, in_text=in_text, items=items, narrative=narrative,
                       command=latex_command or "cite"), nl=False)
 
 

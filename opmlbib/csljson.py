@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from .bibtex import key_problem
 from .errors import BibError, OpmlbibError, warn
@@ -522,7 +523,7 @@ _DATE_KEYS = ("date-parts", "season", "circa", "literal", "raw")
 def _author(name: dict) -> Author:
     """One CSL-JSON name (an object) as an author; what the model has no part for in
     ``options``."""
-    parts = {attribute: value for key, attribute in _NAME_PARTS.items()
+    parts: dict[str, Any] = {attribute: value for key, attribute in _NAME_PARTS.items()
              if isinstance(value := name.get(key), str)}
     options = tuple((key, _frozen(value)) for key, value in name.items()
                     if key not in _NAME_PARTS and key != "literal" or not isinstance(value, str))

@@ -104,7 +104,7 @@ def apply_facts(records: tuple[Record, ...], facts: Facts) -> tuple[Record, ...]
     by_page = {r.first_page.number: i for i, r in enumerate(records) if r.first_page is not None}
     venue_data = facts.data.get("venue", {})
     venue_notes: list[Note] = []
-    venue_changes = {}
+    venue_changes: dict[str, Any] = {}
     if any(field in venue_data for field in _VENUE_FIELDS):
         source = facts.source(venue_data.get("source"))
         for field in _VENUE_FIELDS:
@@ -172,7 +172,7 @@ def _apply_paper(record: Record, paper: dict[str, Any], facts: Facts, following:
         if not isinstance(position, int) or not 1 <= position <= len(authors):
             raise DataError(f"paper on page {first}: a correction names author {position!r}, which does not exist", path=facts.path)
         author = authors[position - 1]
-        fields = {name: str(correction[name]) for name in ("given", "family") if name in correction}
+        fields: dict[str, Any] = {name: str(correction[name]) for name in ("given", "family") if name in correction}
         if not fields:
             raise DataError(f"paper on page {first}: a correction changes neither given nor family name", path=facts.path)
         source = facts.source(correction.get("source"))
