@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import BibError, DataError, OpmlbibError, warn
 from .model import Author, Record, Source, SourceFile, Venue, iso_dates, page_range
@@ -727,16 +727,16 @@ class Definitions:
         place: dict[int, int] = {}  # id of a record's file → its index in files
         for record in records:
             if record.source is not None and id(record.source.file) not in place:
-                file = record.source.file
-                index = next((i for i, other in enumerate(files) if other == file), len(files))
+                source_file = record.source.file
+                index = next((i for i, other in enumerate(files) if other == source_file), len(files))
                 if index == len(files):
-                    files.append(file)
-                place[id(file)] = index
+                    files.append(source_file)
+                place[id(source_file)] = index
         # where each macro is defined in each file: name → indices of its definitions
         where: list[dict[str, list[int]]] = []
-        for file in files:
+        for source_file in files:
             places: dict[str, list[int]] = {}
-            for index, (name, _) in enumerate(file.strings):
+            for index, (name, _) in enumerate(source_file.strings):
                 places.setdefault(name.lower(), []).append(index)
             where.append(places)
 
@@ -787,8 +787,8 @@ class Definitions:
                         changed = True
                         break
         preambles: list[str] = []
-        for file in files:
-            preambles.extend(value for value in file.preambles if value not in preambles and value not in present)
+        for source_file in files:
+            preambles.extend(value for value in source_file.preambles if value not in preambles and value not in present)
         #: The preambles, and the definitions that go before all entries.
         self.head = "".join("@preamble{" + value + "}\n" for value in preambles) + "".join(
             _string_block(files[file].strings[index]) for file, index in sorted(head))
@@ -904,7 +904,7 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
     entries: list[tuple[str, str, list[tuple[str, str, int]], int, str | None, int]] = []
     seen: dict[str, int] = {}
     for block in library.blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         verbatim = None
         if isinstance(block, bp.String):
             strings.append((block.key, str(block.value), line))
@@ -915,12 +915,14 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
         if isinstance(block, bp.DuplicateBlockKeyBlock):
             # a key or macro name used again: read like the first (an entry is then left
             # out, below; a macro is defined anew for what follows, as bibtex defines it)
-            block = block.ignore_error_block
+            block = block.ignore_error_block or block  # bibtexparser always gives the block it read
         if isinstance(block, bp.String):
             strings.append((block.key, str(block.value), line))
             continue
         if isinstance(block, bp.DuplicateFieldKeyBlock):
-            block = block.ignore_error_block
+            entry = block.ignore_error_block
+            assert isinstance(entry, bp.Entry)  # bibtexparser reads the entry with the first of each field
+            block = entry
             warn(f"{block.key}: {', '.join(sorted(_repeated(block)))} given more than once; the first is used, "
                  "as bibtex uses it", path=path, line=line)
         elif isinstance(block, bp.ParsingFailedBlock):
@@ -1094,7 +1096,7 @@ def _value_parts(raw: str):
     one = _ONE_PART.fullmatch(raw)
     if one is None:
         return _read_value_parts(raw)
-    kind = one.lastgroup
+    kind = one.lastgroup or ""  # every alternative is a named group
     return iter((("text" if kind in ("braced", "quoted") else kind, one.group(kind)),))
 
 
@@ -1129,6 +1131,7 @@ def _read_value_parts(raw: str):
             yield "macro", match.group("name")
             position = match.end()
         rest = _CONCATENATION.match(raw, position)
+        assert rest is not None  # it matches anything, even nothing
         position = rest.end()
         if not rest.group(1):
             if position != len(raw):
@@ -1258,7 +1261,8 @@ def _author(name: str, file: _File, key: str, line: int) -> Author | None:
     problems = len(file.problems)
     extended = _extended_name(name)
     if extended is not None:
-        author = Author(**{part: file.decode(value) for part, value in extended.items()}) if extended.get("family") else None
+        decoded: dict[str, Any] = {part: file.decode(value) for part, value in extended.items()}
+        author = Author(**decoded) if extended.get("family") else None
     else:
         parts = _name_parts(name)
         if parts is None:
@@ -1502,7 +1506,9 @@ def _title(raw: str, file: _File) -> tuple[str, tuple[tuple[int, int], ...]]:
     if _OPEN not in marked:
         return file.decode(raw), ()
     text = file.decode("".join(marked))
-    spans, out, start = [], [], None
+    spans: list[tuple[int, int]] = []
+    out: list[str] = []
+    start = None
     for char in text:
         if char == _OPEN and start is None:
             start = len(out)
