@@ -106,12 +106,14 @@ def _collector_paused() -> Iterator[None]:
 
 
 def text_records(text: str, path: str | Path) -> tuple[Record, ...]:
-    """The text of a .bib or CSL-JSON file (read from ``path``) as records."""
+    """The text of a .bib or CSL-JSON file (read from ``path``) as records; a .bib file's
+    are deferred (:meth:`~opmlbib.model.Record.deferred`): each entry is decoded, and warns
+    of what does not decode, when its decoded values are first read."""
     if is_csl_json(path, text):
         return csl_json_records(text, path)
     from . import bibtex
 
-    records = bibtex.parse_bibtex(text, path=path)
+    records = bibtex.parse_bibtex(text, path=path, deferred=True)
     if not records:
         raise BibError(NO_BIBTEX_ENTRIES, path=path)
     return records
