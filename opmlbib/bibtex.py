@@ -882,7 +882,7 @@ class _File:
         return text
 
 
-def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...]:
+def parse_bibtex(text: str, path: str | Path | None = None, *, deferred: bool = False) -> tuple[Record, ...]:
     """Entries of a BibTeX file as records, read as bibtex reads them.
 
     Each record keeps its entry as written (:attr:`Record.source`, which writing it back
@@ -892,6 +892,12 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
     only warns about (an undefined macro, a repeated field or key, an entry that does not
     parse) is a :class:`~opmlbib.errors.BibWarning` naming the line, and the rest of the
     file is read.
+
+    With ``deferred``, the records are :meth:`deferred <opmlbib.model.Record.deferred>`:
+    each entry's values are decoded the first time one of them is read, and what the
+    decoder could not follow in them (a name bibtex reads with a warning, a value shown
+    as written, a date that is not ISO 8601) is warned of then.  Writing records back as
+    BibTeX or biblatex reads no decoded value.
     """
     import bibtexparser
     from bibtexparser import model as bp
@@ -954,7 +960,7 @@ def parse_bibtex(text: str, path: str | Path | None = None) -> tuple[Record, ...
         written = _WRITTEN_TYPE.match(block.raw or "")
         entries.append((written.group(1) if written else block.entry_type, block.key, fields, line, verbatim, len(strings)))
     file = _File(path, strings, preambles)
-    return _records(file, entries)
+    return _records(file, entries, deferred)
 
 
 # Where a field may end in an entry: a comma at the end of a line.
@@ -988,7 +994,8 @@ def _repeated(entry) -> set[str]:
     return {name for name in names if names.count(name) > 1}
 
 
-def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int]], int, str | None, int]]) -> tuple[Record, ...]:
+def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int]], int, str | None, int]],
+             deferred: bool) -> tuple[Record, ...]:
     from .model import SourceEntry
 
     values = {}
@@ -1010,11 +1017,19 @@ def _records(file: _File, entries: list[tuple[str, str, list[tuple[str, str, int
         if missing is not None:
             warn(f"{key}: crossref {missing} names no entry of this file", path=file.path, line=line)
         source = SourceEntry(entry_type, tuple((name, raw) for name, raw, _ in fields), file.source, verbatim, defined)
-        records.append(_record(file, kind, key, merged, line, source))
-        for problem in dict.fromkeys(file.problems):
-            warn(f"{key}: {problem}; shown as written (and written back as it is)", path=file.path, line=line)
-        file.problems.clear()
+        decoder = functools.partial(_decoded_record, file, kind, key, merged, line, source)
+        records.append(Record.deferred(key, kind, line, source, decoder) if deferred else decoder())
     return tuple(records)
+
+
+def _decoded_record(file: _File, entry_type: str, key: str, values: dict[str, str], line: int, source) -> Record:
+    """:func:`_record`, warning of the values the decoder could not follow."""
+    file.problems.clear()
+    record = _record(file, entry_type, key, values, line, source)
+    for problem in dict.fromkeys(file.problems):
+        warn(f"{key}: {problem}; shown as written (and written back as it is)", path=file.path, line=line)
+    file.problems.clear()
+    return record
 
 
 def inherited(key: str, own: dict[str, str], values: dict[str, tuple[str, dict[str, str]]]) -> tuple[dict[str, str], str | None]:

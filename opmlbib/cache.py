@@ -123,13 +123,14 @@ def _read_records(target: str | Path, key: str) -> tuple[Record, ...] | None:
 
 def _plain(value):
     """Records as plain data: each model object (a dataclass or a named tuple) as a list of
-    its class name and its field values in field order, an enum member as a list of its class name and its name, a
+    its class name and the values of the fields it is made from, in field order, an enum member as a list of its class name and its name, a
     tuple as a tuple."""
     import dataclasses
     import enum
 
     if dataclasses.is_dataclass(value):
-        return [type(value).__name__, *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))]
+        made_from = (f for f in dataclasses.fields(value) if f.init)
+        return [type(value).__name__, *(_plain(getattr(value, f.name)) for f in made_from)]
     if isinstance(value, enum.Enum):
         return [type(value).__name__, value.name]
     if isinstance(value, tuple) and hasattr(type(value), "_fields"):  # a named tuple

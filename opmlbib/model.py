@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 
 class Source(enum.Enum):
@@ -192,9 +193,13 @@ class SourceEntry:
         return next((value for field, value in self.fields if field.lower() == name), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
-    """One paper.  ``key`` is empty until keys are assigned for a whole library."""
+    """One paper.  ``key`` is empty until keys are assigned for a whole library.
+
+    A record read from a user's file may be *deferred* (:meth:`deferred`): its key, type,
+    line and source are known, and its other fields are decoded from the source the first
+    time one of them is read (writing the entry back as its file wrote it reads none)."""
 
     title: str
     authors: tuple[Author, ...]
@@ -230,6 +235,31 @@ class Record:
     #: :class:`JsonObject`).  None as a value: the item has no such variable although the
     #: fields above would give it one.  ``csljson.to_csl_json`` applies them last.
     csl: tuple[tuple[str, object], ...] = ()
+    #: What makes a deferred record's fields (a record with the same key, type, line and
+    #: source); None once they are made, and for every record that is not deferred.
+    decoder: Callable[[], Record] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def deferred(cls, key: str, entry_type: str, line: int | None, source: SourceEntry,
+                 decoder: Callable[[], Record]) -> Record:
+        """A record whose fields other than these are ``decoder()``'s, made when first read."""
+        record = object.__new__(cls)
+        for name, value in (("key", key), ("entry_type", entry_type), ("line", line), ("source", source),
+                            ("decoder", decoder)):
+            object.__setattr__(record, name, value)
+        return record
+
+    if not TYPE_CHECKING:  # for the type checker, every field is always there
+
+        def __getattr__(self, name: str):
+            # Called only for a field that is not set: one of a deferred record, not yet decoded.
+            decoder = object.__getattribute__(self, "decoder")
+            if decoder is None or name not in _RECORD_FIELDS:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            decoded = decoder()
+            for each in _RECORD_FIELDS:
+                object.__setattr__(self, each, getattr(decoded, each))
+            return getattr(self, name)
 
     @property
     def pages(self) -> str | None:
@@ -243,3 +273,6 @@ class Record:
     @property
     def year(self) -> int | None:
         return self.venue.year
+
+
+_RECORD_FIELDS = tuple(Record.__dataclass_fields__)

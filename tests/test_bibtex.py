@@ -614,3 +614,103 @@ def test_a_title_read_alone_reads_as_the_full_reader_reads_it(value):
     from opmlbib.bibtex import ValueReader, _File, _title
 
     assert ValueReader().title(value) == _title(value, _File(None, [], []))[0]
+
+
+# ------------------------------------------------------------- deferred records
+
+_DATA = __import__("pathlib").Path(__file__).parent / "data"
+# Entries whose decoding warns: a name bibtex cannot split, LaTeX the decoder cannot
+# follow, a date that is not ISO 8601; one with a crossref that names no entry (a warning
+# of reading, given at once).
+_WARNING_ENTRIES = (
+    "@misc{names, author = {Doe, J, K, L and Ann van Lee}, title = {T}}\n"
+    "@misc{deep, title = {%s}}\n"
+    "@misc{dated, date = {May 2019}, title = {When}}\n"
+    "@misc{orphan, crossref = {nowhere}, title = {Alone}}\n" % ("\\emph{" * 300 + "x" + "}" * 300)
+)
+
+
+def _texts_to_defer():
+    from .generated_bib import generate
+
+    files = sorted(_DATA.rglob("*.bib"))
+    texts = {file.relative_to(_DATA).as_posix(): file.read_text(encoding="utf-8") for file in files}
+    return [*texts.items(), ("generated", generate(300, 7)), ("warnings", _WARNING_ENTRIES)]
+
+
+_TEXTS_TO_DEFER = _texts_to_defer()
+_TEXT_NAMES = [name for name, _ in _TEXTS_TO_DEFER]
+
+
+def _parsed(text, deferred):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        records = parse_bibtex(text, path="f.bib", deferred=deferred)
+        # what the records say, read in order (a deferred record is decoded here)
+        fields = [tuple(getattr(record, name) for name in Record.__dataclass_fields__ if name != "decoder")
+                  for record in records]
+    return records, fields, sorted(str(warning.message) for warning in caught)
+
+
+@pytest.mark.parametrize(("name", "text"), _TEXTS_TO_DEFER, ids=_TEXT_NAMES)
+def test_deferred_records_read_as_the_records_read_at_once_and_warn_alike(name, text):
+    eager, eager_fields, eager_warnings = _parsed(text, deferred=False)
+    deferred, deferred_fields, deferred_warnings = _parsed(text, deferred=True)
+    assert deferred_fields == eager_fields
+    assert deferred == eager and [hash(record) for record in deferred] == [hash(record) for record in eager]
+    assert deferred_warnings == eager_warnings
+    assert all(record.decoder is None for record in (*eager, *deferred))
+
+
+@pytest.mark.parametrize(("name", "text"), _TEXTS_TO_DEFER, ids=_TEXT_NAMES)
+def test_deferred_records_are_written_back_without_being_decoded_and_as_records_read_at_once(name, text):
+    import warnings
+
+    from opmlbib.formats import format_biblatex
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BibWarning)
+        eager = parse_bibtex(text, path="f.bib")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            deferred = parse_bibtex(text, path="f.bib", deferred=True)
+            reading = [str(warning.message) for warning in caught]
+            bibtex, biblatex = format_bibtex(deferred), format_biblatex(deferred)
+        assert [str(warning.message) for warning in caught] == reading  # nothing decoded, nothing more said
+        assert all(record.decoder is not None for record in deferred)
+        assert (bibtex, biblatex) == (format_bibtex(eager), format_biblatex(eager))
+
+
+def test_a_deferred_record_is_decoded_once_when_a_decoded_value_is_first_read_and_warns_then():
+    from dataclasses import replace
+
+    with pytest.warns(BibWarning, match="orphan: crossref nowhere names no entry"):
+        names, deep, dated, orphan = parse_bibtex(_WARNING_ENTRIES, path="w.bib", deferred=True)
+    assert (names.key, names.entry_type, names.line, names.source.raw("title")) == ("names", "misc", 1, "{T}")
+    with pytest.warns(BibWarning, match='w.bib:1: names: the name "Doe, J, K, L"'):
+        assert names.authors[1].family == "Lee"
+    assert names.decoder is None
+    with pytest.warns(BibWarning, match=r"w.bib:2: deep: cannot read the LaTeX in .*; shown as written"):
+        assert deep.venue.year is None  # any decoded field decodes them all
+    with pytest.warns(BibWarning, match="w.bib:3: dated: date \"May 2019\" is not an ISO 8601 date"):
+        moved = replace(dated, line=30)
+    assert moved.line == 30 and moved.title == "When" and moved.decoder is None and type(moved) is Record
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert names.title == "T" and deep.title.startswith("\\emph{") and dated.title == "When"
+        with pytest.raises(AttributeError):
+            orphan.no_such_field  # noqa: B018
+        assert orphan.title == "Alone"
+
+
+def test_a_deferred_record_is_cached_as_its_decoded_record():
+    from opmlbib import cache
+
+    with pytest.warns(BibWarning):
+        plain = cache._plain(parse_bibtex(_WARNING_ENTRIES, path="w.bib", deferred=True))
+        eager = parse_bibtex(_WARNING_ENTRIES, path="w.bib")
+    assert cache._typed(plain) == eager

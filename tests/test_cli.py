@@ -90,3 +90,28 @@ def test_a_progress_bar_is_drawn_on_a_terminal_only_for_long_work(monkeypatch):
     monkeypatch.setattr(cli_module.sys, "stderr", io.StringIO())  # not a terminal: no callback at all
     with cli_module._progress("Indexing big.bib") as progress:
         assert progress is None
+
+
+def test_export_of_a_users_bib_in_every_format_is_the_rendering_of_its_records_read_at_once(tmp_path):
+    # export reads a .bib file's records deferred (decoded when first read): each format
+    # must come out as from the records decoded as they are read
+    import warnings
+    from pathlib import Path
+
+    from opmlbib.bibtex import parse_bibtex
+    from opmlbib.errors import BibWarning
+    from opmlbib.formats import FORMATS, render
+
+    from .generated_bib import generate
+
+    data = Path(__file__).parent / "data"
+    generated = tmp_path / "generated.bib"
+    generated.write_text(generate(200, 11), encoding="utf-8")
+    for path in [*sorted(data.rglob("*.bib")), generated]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BibWarning)
+            records = parse_bibtex(path.read_text(encoding="utf-8"), path=str(path))
+        for fmt in FORMATS:
+            result = CliRunner().invoke(cli, ["export", "--bib", str(path), "--format", fmt])
+            assert result.exit_code == 0, result.output
+            assert result.stdout == render(records, fmt), (path.name, fmt)
