@@ -60,13 +60,69 @@ Progress = Callable[[int, int], None]
 
 
 class _Source:
-    """The .bib file as read for one command."""
+    """The .bib file as one command reads it: its stamp (:func:`_stamp`) when first looked
+    at, and its bytes and SHA-256, read when first needed (a search the cache answers needs
+    neither).  A command sees one version of the file: bytes read later than the stamp
+    was taken must come with the same stamp."""
 
-    def __init__(self, path: Path, data: bytes, size: int, mtime_ns: int, sha256: str) -> None:
-        self.path, self.data, self.size, self.mtime_ns, self.sha256 = path, data, size, mtime_ns, sha256
+    def __init__(self, path: Path, info: os.stat_result, seen_ns: int, data: bytes | None = None) -> None:
+        import stat
+
+        self.path = path
+        self.stamp = _stamp(info)
+        self.regular = stat.S_ISREG(info.st_mode)
+        # changed long enough before it was looked at for a later change to show in its times
+        self.settled = self.regular and max(info.st_mtime_ns, info.st_ctime_ns) < seen_ns - _SETTLED_NS
+        if data is not None:
+            self.data = data
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+
+        data = read_file(self.path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
+        try:
+            now = _stamp(os.stat(self.path))
+        except OSError as exc:
+            raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=self.path) from None
+        if now != self.stamp:
+            raise BibError("the file changed while it was read: run the command again", path=self.path)
+        return data
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.data).hexdigest()
 
     def identity(self) -> dict:
-        return {"path": str(self.path), "size": self.size, "mtime_ns": self.mtime_ns, "sha256": self.sha256}
+        """What a cache built from this file records of it: the stamp only when the file
+        had settled (:data:`_SETTLED_NS`), so that the stamp stands for these bytes."""
+        return {"path": str(self.path), "stamp": self.stamp if self.settled else None, "sha256": self.sha256}
+
+    def is_described_by(self, identity: dict) -> bool:
+        """Whether the file is the one ``identity`` (:meth:`identity`) describes: by its
+        stamp if one was recorded and the file still has it, else by its SHA-256."""
+        if identity.get("path") != str(self.path):
+            return False
+        if self.regular and identity.get("stamp") == self.stamp:
+            return True
+        return identity.get("sha256") == self.sha256
+
+
+#: How long before a command looks at a .bib file it must have last changed for its stamp
+#: to stand for its content: a file written again within one tick of the file system's
+#: clock (some keep times to two seconds) can keep its size and times.  The content of a
+#: file changed more recently is checked by its SHA-256, as is that of a file whose stamp
+#: is not the one recorded.
+_SETTLED_NS = 3_000_000_000
+
+
+def _stamp(info: os.stat_result) -> list[int]:
+    """What tells a file unchanged without reading it, as git tells its work tree's files:
+    size, modification and change times, inode and device (the change time cannot be set
+    back by a tool that restores the modification time)."""
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
 
 
 class Index:
@@ -520,16 +576,22 @@ def write_cache(index: Index, target: Path) -> bool:
 
 
 def read_cache(source: _Source, target: Path) -> Index | None:
-    """The index in ``target`` if it is intact and was built from this very ``source``."""
+    """The index in ``target`` if it is intact and was built from this very ``source``.
+
+    The file is mapped into memory, not read: a search decodes only the sections it
+    uses.  Cache files are only ever replaced whole (renamed over), never changed in
+    place, so the mapping keeps the file as it was when opened."""
     import json
+    import mmap
     import zlib
 
     try:
-        blob = target.read_bytes()
-    except OSError:
+        with open(target, "rb") as handle:
+            blob = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # no such file, or an empty one
         return None
     try:
-        if not blob.startswith(_MAGIC):
+        if blob[: len(_MAGIC)] != _MAGIC:
             return None
         start = len(_MAGIC) + 8
         size = int.from_bytes(blob[len(_MAGIC): start], "little")
@@ -538,8 +600,9 @@ def read_cache(source: _Source, target: Path) -> Index | None:
             not isinstance(header, dict)
             or header.get("format") != FORMAT
             or header.get("byteorder") != sys.byteorder
-            or header.get("source") != source.identity()
             or header.get("code") != _code_version()
+            or not isinstance(header.get("source"), dict)
+            or not source.is_described_by(header["source"])
         ):
             return None
         payload = memoryview(blob)[start + size:]
@@ -551,19 +614,30 @@ def read_cache(source: _Source, target: Path) -> Index | None:
 
 
 def read_source(path: str | Path) -> _Source:
-    import hashlib
+    """The .bib file at ``path`` as a command first sees it: a regular file is read only
+    when its bytes are needed."""
+    import time
     from pathlib import Path
 
     from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
 
     path = Path(path).absolute()
+    seen_ns = time.time_ns()
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    if info is not None:
+        source = _Source(path, info, seen_ns)
+        if source.regular and info.st_size <= MAX_BIBLIOGRAPHY_BYTES and os.access(path, os.R_OK):
+            return source
+    # a pipe or device, read now; or what read_file refuses, as it says
     data = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     try:
-        # the file as it is now: if it changed since it was read, the SHA-256 tells
         info = os.stat(path)
     except OSError as exc:
         raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
-    return _Source(path, data, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    return _Source(path, info, seen_ns, data)
 
 
 def open_index(path: str | Path, progress: Progress | None = None) -> Index:
