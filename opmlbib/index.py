@@ -15,9 +15,13 @@ crossref parent) only when it is asked for, or gives its light fields for a list
 index holds no DOIs or URLs: a query that is one (:func:`opmlbib.lookup.identifier`)
 parses in full the entries whose text contains it, and lookup decides among those.
 
-The cache file is keyed by the .bib file's path, size, modification time and SHA-256, and
-by the code that wrote it; when any of them changes, or the file does not validate (wrong
-magic, header, section layout or CRC-32 of its contents), it is rebuilt.  It is written
+The cache file is keyed by the .bib file's path and SHA-256, and by the code that wrote
+it; when any of them changes, or the file does not validate (wrong magic, header, section
+layout or CRC-32 of its contents), it is rebuilt.  A later search need not read the .bib
+file to know it unchanged: as git does for its work tree, it compares the file's size,
+times, inode and device with those recorded, which it trusts only for a file that had not
+changed for a few seconds when it was indexed (:data:`_SETTLED_NS`); otherwise, or when
+they differ, the SHA-256 decides.  It is written
 to a temporary file and renamed, so a reader never sees half a file and concurrent
 writers cannot corrupt it.  A cache that cannot be written is not an error: the index is
 then rebuilt at the next search.
