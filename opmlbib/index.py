@@ -157,7 +157,7 @@ class Index:
         def load(name: str) -> Field:
             return Field(s.texts(name), s.numbers(f"{name}.offsets"), s.numbers(f"{name}.owners"))
 
-        return Columns(s.texts("key.lower"), load=load, sorted_keys=(s.texts("key.sorted"), s.numbers("key.order")))
+        return Columns(None, load=load, sorted_keys=(s.texts("key.sorted"), s.numbers("key.order")))
 
     def warn_as_read(self) -> None:
         """Give the warnings the full reader gives for the entries that do not parse (or

@@ -133,10 +133,12 @@ FIELDS = (
 class Columns:
     """What a search scores, for every record of a library: the lower-case keys, and each
     of :data:`FIELDS` as a :class:`Field`.  Built from records (:func:`build_columns`), or
-    read back from a store that kept them: ``load`` then gives each field when first used."""
+    read back from a store that kept them: ``load`` then gives each field when first used,
+    and the keys come sorted (``sorted_keys``), which is all a search reads of them."""
 
-    def __init__(self, keys: Sequence[str], fields: dict[str, Field] | None = None, load=None,
+    def __init__(self, keys: Sequence[str] | None, fields: dict[str, Field] | None = None, load=None,
                  sorted_keys: tuple[Sequence[str], Sequence[int]] | None = None) -> None:
+        assert keys is not None or sorted_keys is not None
         self.keys = keys
         self._fields = fields if fields is not None else {}
         self._load = load
@@ -150,6 +152,7 @@ class Columns:
         from bisect import bisect_left
 
         if self._sorted_keys is None:
+            assert self.keys is not None
             positions = sorted(range(len(self.keys)), key=self.keys.__getitem__)
             self._sorted_keys = [self.keys[i] for i in positions], positions
         ordered, order = self._sorted_keys
@@ -389,10 +392,9 @@ def resolve(records: Sequence[Record], query: str, *, first: bool = False) -> Re
     suggestions) when nothing reaches the threshold, and :class:`AmbiguousQuery` (with the
     candidates) when the best two are too close to tell apart, unless ``first``.
     """
-    lowered = query.strip().lower()
-    keys = columns(records).keys
-    if lowered in keys:
-        return records[keys.index(lowered)]
+    named = columns(records).with_key(query.strip().lower(), prefix=False)
+    if named:
+        return records[named[0][0]]  # the first in library order
     matches = search(records, query)
     if not matches:
         suggestions = search(records, query, limit=3, floor=SUGGESTION_FLOOR)
