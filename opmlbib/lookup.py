@@ -297,7 +297,7 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
 
     Only scores of at least ``floor`` are exact; lower ones may read as 0.
     """
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz
 
     best: dict[int, float] = {}
     compact_query = query.replace(" ", "")
@@ -309,13 +309,11 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
     single = " " not in words
 
     def take(name: str, text: str, scorer, weight: float, exact: bool = False) -> None:
-        field = index.field(name)
         cutoff = 100.0 if exact else min(100.0, floor / weight)
-        for _, value, position in process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
+        for owner, value in _closest(index.field(name), text, scorer, cutoff).items():
             value *= weight
-            for owner in field.owners_of(position):
-                if value > best.get(owner, 0.0):
-                    best[owner] = value
+            if value > best.get(owner, 0.0):
+                best[owner] = value
 
     take("heads", query, fuzz.ratio, WEIGHT_HEAD)
     if single:
@@ -333,6 +331,20 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
     return {position: round(value, 1) for position, value in best.items()}
 
 
+def _closest(field: Field, text: str, scorer, cutoff: float) -> dict[int, float]:
+    """Each record having a string of ``field`` that ``scorer`` scores ``cutoff`` or more
+    for ``text``, with the best such score."""
+    from operator import itemgetter
+
+    from rapidfuzz import process
+
+    found: dict[int, float] = {}
+    matches = process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff)
+    for _, value, position in sorted(matches, key=itemgetter(1)):  # worst first: a better score overwrites
+        found.update(dict.fromkeys(field.owners_of(position), value))
+    return found
+
+
 def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) -> None:
     """Title words, word by word: each query word scores its closest title word (``ratio``;
     exact for words under four letters, and 0 below :data:`WORD_FLOOR`), and a record scores
@@ -342,27 +354,25 @@ def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) 
     ``database``), when that scores :data:`JOINED_FLOOR` or more against a title word; the
     pair's score then counts for both words.  A record takes the best way of reading the
     query so (the best sum, found word by word from the left)."""
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz
 
     words = index.field("words")
-
-    def closest(text: str, cutoff: float) -> dict[int, float]:
-        found: dict[int, float] = {}
-        for _, value, position in process.extract(text, words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff):
-            for owner in words.owners_of(position):
-                if value > found.get(owner, 0.0):
-                    found[owner] = value
-        return found
-
-    singles = [closest(word, 100.0 if len(word) < 4 else WORD_FLOOR) for word in query_words]
-    pairs = [closest(a + b, JOINED_FLOOR) for a, b in zip(query_words, query_words[1:])]
-    owners: set[int] = set().union(*singles, *pairs)
-    for owner in owners:
-        # totals[n]: the best sum over the first n query words
-        totals = [0.0, singles[0].get(owner, 0.0)]
+    singles = [_closest(words, word, fuzz.ratio, 100.0 if len(word) < 4 else WORD_FLOOR) for word in query_words]
+    pairs = [_closest(words, a + b, fuzz.ratio, JOINED_FLOOR) for a, b in zip(query_words, query_words[1:])]
+    # Read word by word, a record's sum adds its words' scores from the left; only where
+    # a pair matches can reading it as one word do better.
+    totals: dict[int, float] = {}
+    for found in singles:
+        for owner, value in found.items():
+            totals[owner] = totals.get(owner, 0.0) + value
+    for owner in set().union(*pairs):
+        # sums[n]: the best sum over the first n query words
+        sums = [0.0, singles[0].get(owner, 0.0)]
         for n in range(2, len(query_words) + 1):
-            totals.append(max(totals[n - 1] + singles[n - 1].get(owner, 0.0), totals[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
-        best[owner] = max(best.get(owner, 0.0), totals[-1] / len(query_words) * WEIGHT_WORDS)
+            sums.append(max(sums[n - 1] + singles[n - 1].get(owner, 0.0), sums[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
+        totals[owner] = sums[-1]
+    for owner, total in totals.items():
+        best[owner] = max(best.get(owner, 0.0), total / len(query_words) * WEIGHT_WORDS)
 
 
 def search(records: Sequence[Record], query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[Match]:
