@@ -205,7 +205,7 @@ class Index:
 
         s = self._s
         offsets = s.numbers("light.offsets")
-        light = s.blob("light")[offsets[position]: offsets[position + 1]].decode("utf-8")
+        light = str(s.blob("light")[offsets[position]: offsets[position + 1]], "utf-8")
         key, entry_type, title, people = light.split(_FIELD)
         authors = tuple(
             Author(given=given, family=family, von=von, suffix=suffix)
@@ -486,8 +486,8 @@ def cache_path(path: Path) -> Path:
     return cache_dir() / "bib" / f"{name}.index"
 
 
-#: What a section holds: text items, numbers, or bytes.
-Section = Union[list[str], array, bytes]
+#: What a section holds: text items, numbers, or bytes (read back: a view of the cache file).
+Section = Union[list[str], array, bytes, memoryview]
 
 
 def _encode(sections: dict[str, Section]) -> tuple[list, list[bytes]]:
@@ -497,8 +497,8 @@ def _encode(sections: dict[str, Section]) -> tuple[list, list[bytes]]:
         kind: str
         if isinstance(value, array):
             blob, kind = value.tobytes(), value.typecode
-        elif isinstance(value, bytes):
-            blob, kind = value, "bytes"
+        elif isinstance(value, (bytes, memoryview)):
+            blob, kind = bytes(value), "bytes"
         else:
             blob, kind = _ITEM.join(value).encode("utf-8"), f"text:{len(value)}"
         layout.append([name, kind, offset, len(blob)])
@@ -529,7 +529,7 @@ class _Sections:
             kind, offset, length = self.layout[name]
             blob = self.payload[offset: offset + length]
             if kind == "bytes":
-                value = bytes(blob)
+                value = blob  # a view: what is read of it is read alone
             elif kind in ("i", "q"):
                 value = array(kind)
                 value.frombytes(blob)
@@ -549,9 +549,9 @@ class _Sections:
         assert isinstance(value, array), name
         return value
 
-    def blob(self, name: str) -> bytes:
+    def blob(self, name: str) -> bytes | memoryview:
         value = self._get(name)
-        assert isinstance(value, bytes), name
+        assert isinstance(value, (bytes, memoryview)), name
         return value
 
 
