@@ -328,7 +328,8 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
     if not single or len(words) >= 4:
         take("titles", words, fuzz.token_set_ratio, WEIGHT_TITLE)
         take("affiliations", words, fuzz.token_set_ratio, WEIGHT_AFFILIATION)
-    return {position: round(value, 1) for position, value in best.items()}
+    # rounded to ``floor`` or more, a score was at most 0.05 below it: lower ones read as 0
+    return {position: round(value, 1) for position, value in best.items() if value > floor - 0.1}
 
 
 def _closest(field: Field, text: str, scorer, cutoff: float) -> dict[int, float]:
@@ -372,7 +373,9 @@ def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) 
             sums.append(max(sums[n - 1] + singles[n - 1].get(owner, 0.0), sums[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
         totals[owner] = sums[-1]
     for owner, total in totals.items():
-        best[owner] = max(best.get(owner, 0.0), total / len(query_words) * WEIGHT_WORDS)
+        value = total / len(query_words) * WEIGHT_WORDS
+        if value > best.get(owner, 0.0):
+            best[owner] = value
 
 
 def search(records: Sequence[Record], query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[Match]:
