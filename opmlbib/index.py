@@ -99,6 +99,18 @@ class _Source:
 
         return hashlib.sha256(self.data).hexdigest()
 
+    def settle(self) -> None:
+        """Look at the file again, as its index is written (building one takes a while):
+        if it has by now gone unchanged long enough and still holds the bytes read, its
+        stamp stands for them after all."""
+        if self.settled or not self.regular:
+            return
+        try:
+            again = read_source(self.path)
+            self.settled = again.settled and again.stamp == self.stamp and again.sha256 == self.sha256
+        except OpmlbibError:  # gone, or changed while read: the next command looks again
+            pass
+
     def identity(self) -> dict:
         """What a cache built from this file records of it: the stamp only when the file
         had settled (:data:`_SETTLED_NS`), so that the stamp stands for these bytes."""
@@ -664,6 +676,7 @@ def open_index(path: str | Path, progress: Progress | None = None) -> Index:
         finally:
             if collecting:
                 gc.enable()
+        source.settle()
         write_cache(index, target)
     return index
 

@@ -211,6 +211,46 @@ def test_a_file_changed_just_before_it_was_indexed_is_checked_by_its_content(tmp
     assert "TonZ" in _title(path, "hsu2019tony")
 
 
+def _built_slowly(monkeypatch, seconds: float = 10.0) -> None:
+    """Building an index takes ``seconds``: the file has settled when its index is written."""
+    real = index.build
+
+    def slow(*args, **kwargs):
+        built = real(*args, **kwargs)
+        _later(monkeypatch, seconds)
+        return built
+
+    monkeypatch.setattr(index, "build", slow)
+
+
+def test_a_file_that_settled_while_it_was_indexed_is_known_by_its_stamp(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    path.write_text((ROOT / "refs.bib").read_text(encoding="utf-8"), encoding="utf-8")
+    _built_slowly(monkeypatch)
+    open_index(path)
+    assert _recorded(path)["stamp"] == index._stamp(path.stat())
+
+
+def test_a_file_changed_while_it_was_indexed_is_not_known_by_its_stamp(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    text = (ROOT / "refs.bib").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    real = index.build
+    with monkeypatch.context() as patched:
+        patched.setattr(index, "_stamp", lambda info: [1, 2, 3, 4, 5])  # the times did not move
+
+        def changing(*args, **kwargs):
+            built = real(*args, **kwargs)
+            path.write_text(text.replace("TonY", "TonZ"), encoding="utf-8")
+            _later(patched)
+            return built
+
+        patched.setattr(index, "build", changing)
+        open_index(path)
+        assert _recorded(path)["stamp"] is None
+    assert "TonZ" in _title(path, "hsu2019tony")
+
+
 def test_a_file_changed_during_a_command_is_not_read_against_an_older_index(tmp_path, monkeypatch):
     path = tmp_path / "refs.bib"
     text = (ROOT / "refs.bib").read_text(encoding="utf-8")
