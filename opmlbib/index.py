@@ -21,10 +21,9 @@ layout or CRC-32 of its contents), it is rebuilt.  A later search need not read 
 file to know it unchanged: as git does for its work tree, it compares the file's size,
 times, inode and device with those recorded, which it trusts only for a file that had not
 changed for a few seconds when it was indexed (:data:`_SETTLED_NS`); otherwise, or when
-they differ, the SHA-256 decides.  It is written
-to a temporary file and renamed, so a reader never sees half a file and concurrent
-writers cannot corrupt it.  A cache that cannot be written is not an error: the index is
-then rebuilt at the next search.
+they differ, the SHA-256 decides.  The cache file is written to a temporary file and
+renamed, so a reader never sees half a file and concurrent writers cannot corrupt it.  A
+cache that cannot be written is not an error: the index is then rebuilt at the next search.
 
 Files the scanner does not read exactly (:class:`opmlbib.scan.Unsupported`) are parsed
 in full instead.
@@ -50,7 +49,7 @@ if TYPE_CHECKING:
     from .scan import Decoder, Entry
 
 #: Version of the cache file layout.
-FORMAT = 2
+FORMAT = 3
 _MAGIC = b"opmlbib index\n"
 # Modules whose code decides what an index holds: a change to any of them rebuilds indexes.
 _CODE = ("index.py", "scan.py", "bibtex.py", "lookup.py", "names.py", "model.py")
@@ -653,7 +652,9 @@ def read_source(path: str | Path) -> _Source:
         info = os.stat(path)
     except OSError as exc:
         raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
-    return _Source(path, info, seen_ns, data)
+    source = _Source(path, info, seen_ns, data)
+    source.settled = False  # a stamp taken after the bytes were read does not vouch for them
+    return source
 
 
 def open_index(path: str | Path, progress: Progress | None = None) -> Index:
