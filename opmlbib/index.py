@@ -15,12 +15,15 @@ crossref parent) only when it is asked for, or gives its light fields for a list
 index holds no DOIs or URLs: a query that is one (:func:`opmlbib.lookup.identifier`)
 parses in full the entries whose text contains it, and lookup decides among those.
 
-The cache file is keyed by the .bib file's path, size, modification time and SHA-256, and
-by the code that wrote it; when any of them changes, or the file does not validate (wrong
-magic, header, section layout or CRC-32 of its contents), it is rebuilt.  It is written
-to a temporary file and renamed, so a reader never sees half a file and concurrent
-writers cannot corrupt it.  A cache that cannot be written is not an error: the index is
-then rebuilt at the next search.
+The cache file is keyed by the .bib file's path and SHA-256, and by the code that wrote
+it; when any of them changes, or the file does not validate (wrong magic, header, section
+layout or CRC-32 of its contents), it is rebuilt.  A later search need not read the .bib
+file to know it unchanged: as git does for its work tree, it compares the file's size,
+times, inode and device with those recorded, which it trusts only for a file that had not
+changed for a few seconds when it was indexed (:data:`_SETTLED_NS`); otherwise, or when
+they differ, the SHA-256 decides.  The cache file is written to a temporary file and
+renamed, so a reader never sees half a file and concurrent writers cannot corrupt it.  A
+cache that cannot be written is not an error: the index is then rebuilt at the next search.
 
 Files the scanner does not read exactly (:class:`opmlbib.scan.Unsupported`) are parsed
 in full instead.
@@ -46,7 +49,7 @@ if TYPE_CHECKING:
     from .scan import Decoder, Entry
 
 #: Version of the cache file layout.
-FORMAT = 2
+FORMAT = 3
 _MAGIC = b"opmlbib index\n"
 # Modules whose code decides what an index holds: a change to any of them rebuilds indexes.
 _CODE = ("index.py", "scan.py", "bibtex.py", "lookup.py", "names.py", "model.py")
@@ -60,13 +63,81 @@ Progress = Callable[[int, int], None]
 
 
 class _Source:
-    """The .bib file as read for one command."""
+    """The .bib file as one command reads it: its stamp (:func:`_stamp`) when first looked
+    at, and its bytes and SHA-256, read when first needed (a search the cache answers needs
+    neither).  A command sees one version of the file: bytes read later than the stamp
+    was taken must come with the same stamp."""
 
-    def __init__(self, path: Path, data: bytes, size: int, mtime_ns: int, sha256: str) -> None:
-        self.path, self.data, self.size, self.mtime_ns, self.sha256 = path, data, size, mtime_ns, sha256
+    def __init__(self, path: Path, info: os.stat_result, seen_ns: int, data: bytes | None = None) -> None:
+        import stat
+
+        self.path = path
+        self.stamp = _stamp(info)
+        self.regular = stat.S_ISREG(info.st_mode)
+        # changed long enough before it was looked at for a later change to show in its times
+        self.settled = self.regular and max(info.st_mtime_ns, info.st_ctime_ns) < seen_ns - _SETTLED_NS
+        if data is not None:
+            self.data = data
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+
+        data = read_file(self.path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
+        try:
+            now = _stamp(os.stat(self.path))
+        except OSError as exc:
+            raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=self.path) from None
+        if now != self.stamp:
+            raise BibError("the file changed while it was read: run the command again", path=self.path)
+        return data
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.data).hexdigest()
+
+    def settle(self) -> None:
+        """Look at the file again, as its index is written (building one takes a while):
+        if it has by now gone unchanged long enough and still holds the bytes read, its
+        stamp stands for them after all."""
+        if self.settled or not self.regular:
+            return
+        try:
+            again = read_source(self.path)
+            self.settled = again.settled and again.stamp == self.stamp and again.sha256 == self.sha256
+        except OpmlbibError:  # gone, or changed while read: the next command looks again
+            pass
 
     def identity(self) -> dict:
-        return {"path": str(self.path), "size": self.size, "mtime_ns": self.mtime_ns, "sha256": self.sha256}
+        """What a cache built from this file records of it: the stamp only when the file
+        had settled (:data:`_SETTLED_NS`), so that the stamp stands for these bytes."""
+        return {"path": str(self.path), "stamp": self.stamp if self.settled else None, "sha256": self.sha256}
+
+    def is_described_by(self, identity: dict) -> bool:
+        """Whether the file is the one ``identity`` (:meth:`identity`) describes: by its
+        stamp if one was recorded and the file still has it, else by its SHA-256."""
+        if identity.get("path") != str(self.path):
+            return False
+        if self.regular and identity.get("stamp") == self.stamp:
+            return True
+        return identity.get("sha256") == self.sha256
+
+
+#: How long before a command looks at a .bib file it must have last changed for its stamp
+#: to stand for its content: a file written again within one tick of the file system's
+#: clock (some keep times to two seconds) can keep its size and times.  The content of a
+#: file changed more recently is checked by its SHA-256, as is that of a file whose stamp
+#: is not the one recorded.
+_SETTLED_NS = 3_000_000_000
+
+
+def _stamp(info: os.stat_result) -> list[int]:
+    """What tells a file unchanged without reading it, as git tells its work tree's files:
+    size, modification and change times, inode and device (the change time cannot be set
+    back by a tool that restores the modification time)."""
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
 
 
 class Index:
@@ -97,7 +168,7 @@ class Index:
         def load(name: str) -> Field:
             return Field(s.texts(name), s.numbers(f"{name}.offsets"), s.numbers(f"{name}.owners"))
 
-        return Columns(s.texts("key.lower"), load=load, sorted_keys=(s.texts("key.sorted"), s.numbers("key.order")))
+        return Columns(None, load=load, sorted_keys=(s.texts("key.sorted"), s.numbers("key.order")))
 
     def warn_as_read(self) -> None:
         """Give the warnings the full reader gives for the entries that do not parse (or
@@ -145,7 +216,7 @@ class Index:
 
         s = self._s
         offsets = s.numbers("light.offsets")
-        light = s.blob("light")[offsets[position]: offsets[position + 1]].decode("utf-8")
+        light = str(s.blob("light")[offsets[position]: offsets[position + 1]], "utf-8")
         key, entry_type, title, people = light.split(_FIELD)
         authors = tuple(
             Author(given=given, family=family, von=von, suffix=suffix)
@@ -448,8 +519,8 @@ def cache_path(path: Path) -> Path:
     return cache_dir() / "bib" / f"{name}.index"
 
 
-#: What a section holds: text items, numbers, or bytes.
-Section = Union[list[str], array, bytes]
+#: What a section holds: text items, numbers, or bytes (read back: a view of the cache file).
+Section = Union[list[str], array, bytes, memoryview]
 
 
 def _encode(sections: dict[str, Section]) -> tuple[list, list[bytes]]:
@@ -459,8 +530,8 @@ def _encode(sections: dict[str, Section]) -> tuple[list, list[bytes]]:
         kind: str
         if isinstance(value, array):
             blob, kind = value.tobytes(), value.typecode
-        elif isinstance(value, bytes):
-            blob, kind = value, "bytes"
+        elif isinstance(value, (bytes, memoryview)):
+            blob, kind = bytes(value), "bytes"
         else:
             blob, kind = _ITEM.join(value).encode("utf-8"), f"text:{len(value)}"
         layout.append([name, kind, offset, len(blob)])
@@ -491,7 +562,7 @@ class _Sections:
             kind, offset, length = self.layout[name]
             blob = self.payload[offset: offset + length]
             if kind == "bytes":
-                value = bytes(blob)
+                value = blob  # a view: what is read of it is read alone
             elif kind in ("i", "q"):
                 value = array(kind)
                 value.frombytes(blob)
@@ -511,9 +582,9 @@ class _Sections:
         assert isinstance(value, array), name
         return value
 
-    def blob(self, name: str) -> bytes:
+    def blob(self, name: str) -> bytes | memoryview:
         value = self._get(name)
-        assert isinstance(value, bytes), name
+        assert isinstance(value, (bytes, memoryview)), name
         return value
 
 
@@ -542,16 +613,22 @@ def write_cache(index: Index, target: Path) -> bool:
 
 
 def read_cache(source: _Source, target: Path) -> Index | None:
-    """The index in ``target`` if it is intact and was built from this very ``source``."""
+    """The index in ``target`` if it is intact and was built from this very ``source``.
+
+    The file is mapped into memory, not read: a search decodes only the sections it
+    uses.  Cache files are only ever replaced whole (renamed over), never changed in
+    place, so the mapping keeps the file as it was when opened."""
     import json
+    import mmap
     import zlib
 
     try:
-        blob = target.read_bytes()
-    except OSError:
+        with open(target, "rb") as handle:
+            blob = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # no such file, or an empty one
         return None
     try:
-        if not blob.startswith(_MAGIC):
+        if blob[: len(_MAGIC)] != _MAGIC:
             return None
         start = len(_MAGIC) + 8
         size = int.from_bytes(blob[len(_MAGIC): start], "little")
@@ -560,8 +637,9 @@ def read_cache(source: _Source, target: Path) -> Index | None:
             not isinstance(header, dict)
             or header.get("format") != FORMAT
             or header.get("byteorder") != sys.byteorder
-            or header.get("source") != source.identity()
             or header.get("code") != _code_version()
+            or not isinstance(header.get("source"), dict)
+            or not source.is_described_by(header["source"])
         ):
             return None
         payload = memoryview(blob)[start + size:]
@@ -573,19 +651,32 @@ def read_cache(source: _Source, target: Path) -> Index | None:
 
 
 def read_source(path: str | Path) -> _Source:
-    import hashlib
+    """The .bib file at ``path`` as a command first sees it: a regular file is read only
+    when its bytes are needed."""
+    import time
     from pathlib import Path
 
     from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
 
     path = Path(path).absolute()
+    seen_ns = time.time_ns()
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    if info is not None:
+        source = _Source(path, info, seen_ns)
+        if source.regular and info.st_size <= MAX_BIBLIOGRAPHY_BYTES and os.access(path, os.R_OK):
+            return source
+    # a pipe or device, read now; or what read_file refuses, as it says
     data = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
     try:
-        # the file as it is now: if it changed since it was read, the SHA-256 tells
         info = os.stat(path)
     except OSError as exc:
         raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
-    return _Source(path, data, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    source = _Source(path, info, seen_ns, data)
+    source.settled = False  # a stamp taken after the bytes were read does not vouch for them
+    return source
 
 
 def open_index(path: str | Path, progress: Progress | None = None) -> Index:
@@ -608,6 +699,7 @@ def open_index(path: str | Path, progress: Progress | None = None) -> Index:
         finally:
             if collecting:
                 gc.enable()
+        source.settle()
         write_cache(index, target)
     return index
 

@@ -133,10 +133,12 @@ FIELDS = (
 class Columns:
     """What a search scores, for every record of a library: the lower-case keys, and each
     of :data:`FIELDS` as a :class:`Field`.  Built from records (:func:`build_columns`), or
-    read back from a store that kept them: ``load`` then gives each field when first used."""
+    read back from a store that kept them: ``load`` then gives each field when first used,
+    and the keys come sorted (``sorted_keys``), which is all a search reads of them."""
 
-    def __init__(self, keys: Sequence[str], fields: dict[str, Field] | None = None, load=None,
+    def __init__(self, keys: Sequence[str] | None, fields: dict[str, Field] | None = None, load=None,
                  sorted_keys: tuple[Sequence[str], Sequence[int]] | None = None) -> None:
+        assert keys is not None or sorted_keys is not None
         self.keys = keys
         self._fields = fields if fields is not None else {}
         self._load = load
@@ -150,6 +152,7 @@ class Columns:
         from bisect import bisect_left
 
         if self._sorted_keys is None:
+            assert self.keys is not None
             positions = sorted(range(len(self.keys)), key=self.keys.__getitem__)
             self._sorted_keys = [self.keys[i] for i in positions], positions
         ordered, order = self._sorted_keys
@@ -294,7 +297,7 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
 
     Only scores of at least ``floor`` are exact; lower ones may read as 0.
     """
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz
 
     best: dict[int, float] = {}
     compact_query = query.replace(" ", "")
@@ -306,13 +309,11 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
     single = " " not in words
 
     def take(name: str, text: str, scorer, weight: float, exact: bool = False) -> None:
-        field = index.field(name)
         cutoff = 100.0 if exact else min(100.0, floor / weight)
-        for _, value, position in process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
+        for owner, value in _closest(index.field(name), text, scorer, cutoff).items():
             value *= weight
-            for owner in field.owners_of(position):
-                if value > best.get(owner, 0.0):
-                    best[owner] = value
+            if value > best.get(owner, 0.0):
+                best[owner] = value
 
     take("heads", query, fuzz.ratio, WEIGHT_HEAD)
     if single:
@@ -327,7 +328,22 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
     if not single or len(words) >= 4:
         take("titles", words, fuzz.token_set_ratio, WEIGHT_TITLE)
         take("affiliations", words, fuzz.token_set_ratio, WEIGHT_AFFILIATION)
-    return {position: round(value, 1) for position, value in best.items()}
+    # rounded to ``floor`` or more, a score was at most 0.05 below it: lower ones read as 0
+    return {position: round(value, 1) for position, value in best.items() if value > floor - 0.1}
+
+
+def _closest(field: Field, text: str, scorer, cutoff: float) -> dict[int, float]:
+    """Each record having a string of ``field`` that ``scorer`` scores ``cutoff`` or more
+    for ``text``, with the best such score."""
+    from operator import itemgetter
+
+    from rapidfuzz import process
+
+    found: dict[int, float] = {}
+    matches = process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff)
+    for _, value, position in sorted(matches, key=itemgetter(1)):  # worst first: a better score overwrites
+        found.update(dict.fromkeys(field.owners_of(position), value))
+    return found
 
 
 def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) -> None:
@@ -339,27 +355,27 @@ def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) 
     ``database``), when that scores :data:`JOINED_FLOOR` or more against a title word; the
     pair's score then counts for both words.  A record takes the best way of reading the
     query so (the best sum, found word by word from the left)."""
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz
 
     words = index.field("words")
-
-    def closest(text: str, cutoff: float) -> dict[int, float]:
-        found: dict[int, float] = {}
-        for _, value, position in process.extract(text, words.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff):
-            for owner in words.owners_of(position):
-                if value > found.get(owner, 0.0):
-                    found[owner] = value
-        return found
-
-    singles = [closest(word, 100.0 if len(word) < 4 else WORD_FLOOR) for word in query_words]
-    pairs = [closest(a + b, JOINED_FLOOR) for a, b in zip(query_words, query_words[1:])]
-    owners: set[int] = set().union(*singles, *pairs)
-    for owner in owners:
-        # totals[n]: the best sum over the first n query words
-        totals = [0.0, singles[0].get(owner, 0.0)]
+    singles = [_closest(words, word, fuzz.ratio, 100.0 if len(word) < 4 else WORD_FLOOR) for word in query_words]
+    pairs = [_closest(words, a + b, fuzz.ratio, JOINED_FLOOR) for a, b in zip(query_words, query_words[1:])]
+    # Read word by word, a record's sum adds its words' scores from the left; only where
+    # a pair matches can reading it as one word do better.
+    totals: dict[int, float] = {}
+    for found in singles:
+        for owner, value in found.items():
+            totals[owner] = totals.get(owner, 0.0) + value
+    for owner in set().union(*pairs):
+        # sums[n]: the best sum over the first n query words
+        sums = [0.0, singles[0].get(owner, 0.0)]
         for n in range(2, len(query_words) + 1):
-            totals.append(max(totals[n - 1] + singles[n - 1].get(owner, 0.0), totals[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
-        best[owner] = max(best.get(owner, 0.0), totals[-1] / len(query_words) * WEIGHT_WORDS)
+            sums.append(max(sums[n - 1] + singles[n - 1].get(owner, 0.0), sums[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
+        totals[owner] = sums[-1]
+    for owner, total in totals.items():
+        value = total / len(query_words) * WEIGHT_WORDS
+        if value > best.get(owner, 0.0):
+            best[owner] = value
 
 
 def search(records: Sequence[Record], query: str, *, limit: int | None = None, floor: float = THRESHOLD) -> list[Match]:
@@ -389,10 +405,9 @@ def resolve(records: Sequence[Record], query: str, *, first: bool = False) -> Re
     suggestions) when nothing reaches the threshold, and :class:`AmbiguousQuery` (with the
     candidates) when the best two are too close to tell apart, unless ``first``.
     """
-    lowered = query.strip().lower()
-    keys = columns(records).keys
-    if lowered in keys:
-        return records[keys.index(lowered)]
+    named = columns(records).with_key(query.strip().lower(), prefix=False)
+    if named:
+        return records[named[0][0]]  # the first in library order
     matches = search(records, query)
     if not matches:
         suggestions = search(records, query, limit=3, floor=SUGGESTION_FLOOR)

@@ -131,17 +131,128 @@ def test_a_changed_file_is_indexed_again(tmp_path, monkeypatch):
     assert "TonZ" in _title(path, "hsu2019tony")
 
 
-def test_same_size_and_time_but_other_content_is_indexed_again(tmp_path, monkeypatch):
+def _later(monkeypatch, seconds: float = 10.0) -> None:
+    """Look at files ``seconds`` later than now: a file just written has then settled."""
+    import time
+
+    now = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: now() + int(seconds * 1e9))
+
+
+def _recorded(path) -> dict:
+    import json
+
+    blob = cache_path(Path(path).absolute()).read_bytes()
+    start = len(index._MAGIC) + 8
+    return json.loads(blob[start: start + int.from_bytes(blob[len(index._MAGIC): start], "little")])["source"]
+
+
+def _unreadable(monkeypatch) -> None:
+    def no_read(*args, **kwargs):
+        raise AssertionError("the .bib file was read")
+
+    monkeypatch.setattr("opmlbib.files.read_file", no_read)
+
+
+@pytest.mark.parametrize("settled", [False, True])
+def test_same_size_and_time_but_other_content_is_indexed_again(tmp_path, monkeypatch, settled):
+    # settled when indexed, the file is known by its stamp, whose change time moved; else by its SHA-256
     path = tmp_path / "refs.bib"
     text = (ROOT / "refs.bib").read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
+    if settled:
+        _later(monkeypatch)
     open_index(path)
+    assert (_recorded(path)["stamp"] is not None) == settled
     stat = path.stat()
-    path.write_text(text.replace("TonY", "TonZ"), encoding="utf-8")  # same length
+    path.write_text(text.replace("TonY", "TonZ"), encoding="utf-8")  # same length, at once
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
     assert _rebuilt(path, monkeypatch)
     assert "TonZ" in _title(path, "hsu2019tony")
+
+
+def test_a_settled_file_is_known_by_its_stamp_without_reading_it(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    path.write_text((ROOT / "refs.bib").read_text(encoding="utf-8"), encoding="utf-8")
+    _later(monkeypatch)
+    built = open_index(path)
+    assert _recorded(path)["stamp"] == index._stamp(path.stat())
+    with monkeypatch.context() as patched:
+        _unreadable(patched)
+        assert not _rebuilt(path, patched)
+        again = open_index(path)
+        listed = IndexedLibrary(again).search("TonY", full=False)
+    assert listed[0].record.key == "hsu2019tony"
+    assert [again.record(i) for i in range(len(again))] == [built.record(i) for i in range(len(built))]
+
+
+def test_a_file_changed_just_before_it_was_indexed_is_checked_by_its_content(tmp_path, monkeypatch):
+    # changed within the file system's tick, a file may change again and keep its stamp:
+    # its stamp is not recorded, and it is known by its SHA-256 even if the stamp matches
+    path = tmp_path / "refs.bib"
+    text = (ROOT / "refs.bib").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    open_index(path)
+    assert _recorded(path)["stamp"] is None
+    assert not _rebuilt(path, monkeypatch)
+    path.write_text(text.replace("TonY", "TonZ"), encoding="utf-8")
+    monkeypatch.setattr(index, "_stamp", lambda info: [1, 2, 3, 4, 5])  # the times did not move
+    assert _rebuilt(path, monkeypatch)
+    assert "TonZ" in _title(path, "hsu2019tony")
+
+
+def _built_slowly(monkeypatch, seconds: float = 10.0) -> None:
+    """Building an index takes ``seconds``: the file has settled when its index is written."""
+    real = index.build
+
+    def slow(*args, **kwargs):
+        built = real(*args, **kwargs)
+        _later(monkeypatch, seconds)
+        return built
+
+    monkeypatch.setattr(index, "build", slow)
+
+
+def test_a_file_that_settled_while_it_was_indexed_is_known_by_its_stamp(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    path.write_text((ROOT / "refs.bib").read_text(encoding="utf-8"), encoding="utf-8")
+    _built_slowly(monkeypatch)
+    open_index(path)
+    assert _recorded(path)["stamp"] == index._stamp(path.stat())
+
+
+def test_a_file_changed_while_it_was_indexed_is_not_known_by_its_stamp(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    text = (ROOT / "refs.bib").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    real = index.build
+    with monkeypatch.context() as patched:
+        patched.setattr(index, "_stamp", lambda info: [1, 2, 3, 4, 5])  # the times did not move
+
+        def changing(*args, **kwargs):
+            built = real(*args, **kwargs)
+            path.write_text(text.replace("TonY", "TonZ"), encoding="utf-8")
+            _later(patched)
+            return built
+
+        patched.setattr(index, "build", changing)
+        open_index(path)
+        assert _recorded(path)["stamp"] is None
+    assert "TonZ" in _title(path, "hsu2019tony")
+
+
+def test_a_file_changed_during_a_command_is_not_read_against_an_older_index(tmp_path, monkeypatch):
+    path = tmp_path / "refs.bib"
+    text = (ROOT / "refs.bib").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    _later(monkeypatch)
+    open_index(path)
+    indexed = open_index(path)  # from the cache, by the stamp: the file is not read
+    path.write_text("@misc{other, title={Other}}\n" + text, encoding="utf-8")
+    with pytest.raises(BibError, match="changed while it was read"):
+        indexed.record(0)
+    assert _rebuilt(path, monkeypatch)
 
 
 @pytest.mark.parametrize(

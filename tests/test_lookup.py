@@ -354,3 +354,122 @@ def test_same_papers_compares_only_what_can_be_one_paper():
     assert [(records[i].key, records[j].key, m.how) for i, j, m in same_papers(records)] == [
         ("a", "c", "title and authors"), ("d", "e", "title and authors"), ("f", "g", "doi or url"),
     ]
+
+
+# ----------------------------------------------------------- scores, as first written
+
+
+def _reference_scores(index, query: str, floor: float) -> dict[int, float]:
+    """lookup._scores as first written: every match's owners compared one by one, and the
+    word-by-word reading worked out for every record.  The faster code must agree exactly."""
+    from rapidfuzz import fuzz, process
+
+    from opmlbib import lookup
+
+    best: dict[int, float] = {}
+    compact_query = query.replace(" ", "")
+    for position, value in index.with_key(compact_query, prefix=len(compact_query) >= 4):
+        best[position] = value
+    words = lookup._content(query)
+    if not words:
+        return {position: value for position, value in best.items() if value == 100.0}
+    single = " " not in words
+
+    def take(name, text, scorer, weight, exact=False):
+        field = index.field(name)
+        cutoff = 100.0 if exact else min(100.0, floor / weight)
+        for _, value, position in process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
+            value *= weight
+            for owner in field.owners_of(position):
+                if value > best.get(owner, 0.0):
+                    best[owner] = value
+
+    def take_words(query_words):
+        field = index.field("words")
+
+        def closest(text, cutoff):
+            found = {}
+            for _, value, position in process.extract(text, field.texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff):
+                for owner in field.owners_of(position):
+                    if value > found.get(owner, 0.0):
+                        found[owner] = value
+            return found
+
+        singles = [closest(word, 100.0 if len(word) < 4 else lookup.WORD_FLOOR) for word in query_words]
+        pairs = [closest(a + b, lookup.JOINED_FLOOR) for a, b in zip(query_words, query_words[1:])]
+        for owner in set().union(*singles, *pairs):
+            totals = [0.0, singles[0].get(owner, 0.0)]
+            for n in range(2, len(query_words) + 1):
+                totals.append(max(totals[n - 1] + singles[n - 1].get(owner, 0.0),
+                                  totals[n - 2] + 2 * pairs[n - 2].get(owner, 0.0)))
+            best[owner] = max(best.get(owner, 0.0), totals[-1] / len(query_words) * lookup.WEIGHT_WORDS)
+
+    take("heads", query, fuzz.ratio, lookup.WEIGHT_HEAD)
+    if single:
+        take("words", words, fuzz.ratio, lookup.WEIGHT_WORD)
+        take("first_authors", words, fuzz.ratio, lookup.WEIGHT_FIRST_AUTHOR, exact=len(words) < 3)
+        take("authors", words, fuzz.ratio, lookup.WEIGHT_AUTHOR, exact=len(words) < 3)
+    else:
+        take_words(words.split())
+        take("first_names", words, fuzz.token_sort_ratio, lookup.WEIGHT_FIRST_AUTHOR)
+        take("names", words, fuzz.token_sort_ratio, lookup.WEIGHT_AUTHOR)
+        take("titles_and_names", words, fuzz.token_set_ratio, lookup.WEIGHT_TITLE_AND_NAMES)
+    if not single or len(words) >= 4:
+        take("titles", words, fuzz.token_set_ratio, lookup.WEIGHT_TITLE)
+        take("affiliations", words, fuzz.token_set_ratio, lookup.WEIGHT_AFFILIATION)
+    return {position: round(value, 1) for position, value in best.items()}
+
+
+def _random_queries(records, count: int, seed: int) -> list[str]:
+    """Queries made of the records' title words and names: whole, with a typo, two joined
+    or one split, a few words at a time, and now and then a word from nowhere."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = sorted({word for record in records for word in normalize(record.title).split()}
+                        | {normalize(author.family) for record in records for author in record.authors} - {""})
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def word() -> str:
+        chosen = rng.choice(vocabulary) if rng.random() < 0.9 else "".join(rng.choices(letters, k=rng.randint(2, 9)))
+        kind = rng.random()
+        at = rng.randrange(len(chosen) + 1)
+        if kind < 0.2:  # a letter dropped
+            return chosen[:at] + chosen[at + 1:] or chosen
+        if kind < 0.35:  # a letter added
+            return chosen[:at] + rng.choice(letters) + chosen[at:]
+        if kind < 0.45:  # split in two
+            return chosen[:at] + " " + chosen[at:]
+        return chosen
+
+    queries = []
+    for _ in range(count):
+        words = [word() for _ in range(rng.choice([1, 1, 2, 2, 3, 3, 4, 5]))]
+        if len(words) > 1 and rng.random() < 0.2:  # two written as one
+            at = rng.randrange(len(words) - 1)
+            words[at: at + 2] = [words[at] + words[at + 1]]
+        queries.append(" ".join(words))
+    return queries
+
+
+def test_scores_equal_those_of_the_first_writing_on_random_queries():
+    from opmlbib import lookup
+    from opmlbib.library import bib_records
+
+    from .generated_bib import generate
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sample.bib"
+        path.write_text(generate(3000, seed=5), encoding="utf-8")
+        records = bib_records(path)
+    for library in (records, RECORDS):
+        index = lookup.columns(library)
+        for query in _random_queries(library, 300, seed=len(library)):
+            for floor in (THRESHOLD, lookup.SUGGESTION_FLOOR):
+                normalized = normalize(query)
+                found, expected = lookup._scores(index, normalized, floor), _reference_scores(index, normalized, floor)
+                assert {i: score for i, score in found.items() if score >= floor} == {
+                    i: score for i, score in expected.items() if score >= floor}, query
