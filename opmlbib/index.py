@@ -688,17 +688,10 @@ def open_index(path: str | Path, progress: Progress | None = None) -> Index:
     target = cache_path(source.path)
     index = read_cache(source, target)
     if index is None:
-        import gc
+        from .collector import paused
 
-        # Building makes millions of small objects and no cycles: the cyclic garbage
-        # collector would only walk them again and again.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused():  # building makes millions of small objects, and no cycles
             index = build(source, progress)
-        finally:
-            if collecting:
-                gc.enable()
         source.settle()
         write_cache(index, target)
     return index

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 from typing import TYPE_CHECKING
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 from .errors import BibError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
 
     from .index import Index, Progress
@@ -80,29 +79,12 @@ def bib_records(*paths: str | Path) -> tuple[Record, ...]:
 
 def _file_records(path: str | Path) -> tuple[Record, ...]:
     """One .bib or CSL-JSON file as records."""
+    from .collector import paused
     from .files import MAX_BIBLIOGRAPHY_BYTES, read_file, utf8_text
 
     raw = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
-    with _collector_paused():
+    with paused():
         return text_records(utf8_text(raw, path, error=BibError), path)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a while (and back on after, if it was on).
-
-    Reading a file makes hundreds of thousands of small objects that live as long as the
-    command, and next to no cycles: the collector's passes over them as they are made find
-    nothing."""
-    import gc
-
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def text_records(text: str, path: str | Path) -> tuple[Record, ...]:
