@@ -369,7 +369,7 @@ def _read(source: _Source, text: str, fields: tuple[str, ...], scanned: Callable
     lowered = [key.lower() for key in keys]
     order = sorted(range(len(lowered)), key=lowered.__getitem__)
     sections: dict[str, Section] = {
-        "key": keys, "key.lower": lowered, "key.sorted": [lowered[i] for i in order], "key.order": array("i", order),
+        "key": keys, "key.sorted": [lowered[i] for i in order], "key.order": array("i", order),
         "start": starts, "end": ends, "line": array("i", (entry.line for entry in entries)),
         "defined": array("i", (entry.defined for entry in entries)),
         "strings": result.string_blocks, "preambles": result.preambles, "warned": array("i", result.warned),
