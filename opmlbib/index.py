@@ -284,9 +284,11 @@ class Index:
                 records = parse_bibtex("\n".join(parts), path=self.source.path)
             except BibError as exc:  # located in the snippet: say where the entry is in the file
                 raise BibError(exc.message, path=self.source.path, line=s.numbers("line")[chain[0]]) from None
-        key = self.keys[chain[0]].lower()
-        order = sorted(chain, key=starts.__getitem__)
-        record = next((record for record in records if record.key.lower() == key), records[order.index(chain[0])])
+        key = self.keys[chain[0]]
+        record = next((record for record in records if record.key.lower() == key.lower()), None)
+        if record is None:  # the scanner found the entry as the full reader finds it: not expected
+            raise BibError(f"{key}: the entry cannot be read on its own", path=self.source.path,
+                           line=s.numbers("line")[chain[0]])
         last = spans[chain[0]][1]
         parents = [spans[member] for member in chain[1:]]
 
