@@ -81,14 +81,8 @@ class _Source:
 
     @functools.cached_property
     def data(self) -> bytes:
-        from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
-
-        data = read_file(self.path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
-        try:
-            now = _stamp(os.stat(self.path))
-        except OSError as exc:
-            raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=self.path) from None
-        if now != self.stamp:
+        data, info = _read_now(self.path)
+        if _stamp(info) != self.stamp:
             raise BibError("the file changed while it was read: run the command again", path=self.path)
         return data
 
@@ -131,6 +125,17 @@ class _Source:
 #: file changed more recently is checked by its SHA-256, as is that of a file whose stamp
 #: is not the one recorded.
 _SETTLED_NS = 3_000_000_000
+
+
+def _read_now(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of the .bib file at ``path``, and its status just after they were read."""
+    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+
+    data = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
+    try:
+        return data, os.stat(path)
+    except OSError as exc:
+        raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
 
 
 def _stamp(info: os.stat_result) -> list[int]:
@@ -658,7 +663,7 @@ def read_source(path: str | Path) -> _Source:
     import time
     from pathlib import Path
 
-    from .files import MAX_BIBLIOGRAPHY_BYTES, read_file
+    from .files import MAX_BIBLIOGRAPHY_BYTES
 
     path = Path(path).absolute()
     seen_ns = time.time_ns()
@@ -671,11 +676,7 @@ def read_source(path: str | Path) -> _Source:
         if source.regular and info.st_size <= MAX_BIBLIOGRAPHY_BYTES and os.access(path, os.R_OK):
             return source
     # a pipe or device, read now; or what read_file refuses, as it says
-    data = read_file(path, what="bibliography", limit=MAX_BIBLIOGRAPHY_BYTES, error=BibError)
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise BibError(f"cannot read the bibliography: {exc.strerror or exc}", path=path) from None
+    data, info = _read_now(path)
     source = _Source(path, info, seen_ns, data)
     source.settled = False  # a stamp taken after the bytes were read does not vouch for them
     return source
