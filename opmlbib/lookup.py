@@ -95,16 +95,50 @@ class Match(NamedTuple):
 
 
 class Field:
-    """One field over all records: each distinct string once, and the records that have it
-    (positions ``owners[offsets[i]:offsets[i + 1]]`` for string ``i``, in record order)."""
+    """One field over all records: each distinct string once, shortest first, and the records
+    that have it (positions ``owners[offsets[i]:offsets[i + 1]]`` for string ``i``, in record
+    order).
 
-    __slots__ = ("texts", "offsets", "owners")
+    Kept in order of length, the strings a scorer can score high enough are found without
+    scoring the others (:func:`_closest`): those of a length in a range are a slice, and those
+    holding a given word are found in the joined text."""
+
+    __slots__ = ("texts", "offsets", "owners", "_joined", "_starts")
 
     def __init__(self, texts: list[str], offsets: Sequence[int], owners: Sequence[int]) -> None:
         self.texts, self.offsets, self.owners = texts, offsets, owners
+        self._joined: str | None = None
+        self._starts: Sequence[int] = ()
 
     def owners_of(self, position: int) -> Sequence[int]:
         return self.owners[self.offsets[position]: self.offsets[position + 1]]
+
+    def sized(self, low: float, high: float) -> range:
+        """The positions of the strings at least ``low`` and at most ``high`` characters long."""
+        from bisect import bisect_left, bisect_right
+
+        return range(bisect_left(self.texts, low, key=len), bisect_right(self.texts, high, key=len))
+
+    def holding(self, words: Iterable[str]) -> set[int]:
+        """The positions of the strings that have one of ``words`` (folded words, as
+        :func:`normalize` makes them) as a whole word."""
+        from bisect import bisect_right
+
+        if self._joined is None:  # one line per string
+            from array import array
+            from itertools import accumulate
+
+            self._joined = "\n".join(self.texts)
+            self._starts = array("q", accumulate((len(text) + 1 for text in self.texts), initial=0))
+        joined, starts = self._joined, self._starts
+        found = set()
+        for word in words:
+            # the word, then no letter or digit; a letter or digit before it is ruled out below
+            for match in re.finditer(re.escape(word) + "(?![a-z0-9])", joined):
+                at = match.start()
+                if at == 0 or not joined[at - 1].isalnum():
+                    found.add(bisect_right(starts, at) - 1)
+        return found
 
 
 def _field(table: dict[str, list[int]]) -> Field:
@@ -112,21 +146,22 @@ def _field(table: dict[str, list[int]]) -> Field:
     from array import array
     from itertools import accumulate, chain
 
-    lists = table.values()
-    return Field(list(table), array("i", accumulate(map(len, lists), initial=0)), array("i", chain.from_iterable(lists)))
+    texts = sorted(table, key=len)
+    lists = [table[text] for text in texts]
+    return Field(texts, array("i", accumulate(map(len, lists), initial=0)), array("i", chain.from_iterable(lists)))
 
 
 #: The fields :class:`Columns` holds, each folded as :func:`normalize` folds it.
 FIELDS = (
     "heads",  # the title before a colon
     "words",  # title words, then adjacent pairs joined
-    "titles",  # the title without stop words
+    "titles",  # the title's words without stop words (a word set, see _word_set)
     "first_authors",  # the first author's family name (with particles)
     "authors",  # everyone else's
     "first_names",  # "given family" of the first author
     "names",  # "given family" of the others
-    "titles_and_names",  # the title without stop words, then the family names
-    "affiliations",  # without stop words
+    "titles_and_names",  # the title's words without stop words and the family names' words (a word set)
+    "affiliations",  # without stop words (a word set)
 )
 
 
@@ -202,7 +237,7 @@ def build_columns(rows: Iterable[Row]) -> Columns:
             heads.setdefault(folded_head, []).append(i)
         for word in dict.fromkeys(title_words(normalized)):
             words.setdefault(word, []).append(i)
-        content = _content(normalized)
+        content = _word_set(word for word in normalized.split() if word not in _STOP)
         if content:
             titles.setdefault(content, []).append(i)
         families = []
@@ -214,11 +249,11 @@ def build_columns(rows: Iterable[Row]) -> Columns:
                     owners = table.setdefault(text, [])
                     if not owners or owners[-1] != i:
                         owners.append(i)
-            if author.affiliation and (affiliation := _content(norm(author.affiliation))):
+            if author.affiliation and (affiliation := _word_set(_content(norm(author.affiliation)).split())):
                 owners = affiliations.setdefault(affiliation, [])
                 if not owners or owners[-1] != i:
                     owners.append(i)
-        together = " ".join([content, *families])
+        together = _word_set(" ".join([content, *families]).split())
         if together:
             titles_and_names.setdefault(together, []).append(i)
     del heads, words, titles, first_authors, authors, first_names, names, titles_and_names, affiliations
@@ -255,6 +290,12 @@ def normalize(text: str) -> str:
 
 def _content(text: str) -> str:
     return " ".join(word for word in text.split() if word not in _STOP)
+
+
+def _word_set(words: Iterable[str]) -> str:
+    """Distinct ``words``, sorted and joined by spaces: all that ``token_set_ratio`` reads of
+    a text (it splits, drops repeated words and sorts), as long as the text it compares."""
+    return " ".join(sorted(set(words)))
 
 
 def title_words(normalized: str) -> list[str]:
@@ -334,16 +375,41 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
 
 def _closest(field: Field, text: str, scorer, cutoff: float) -> dict[int, float]:
     """Each record having a string of ``field`` that ``scorer`` scores ``cutoff`` or more
-    for ``text``, with the best such score."""
+    for ``text``, with the best such score.
+
+    Only strings that can score so much are scored.  ``ratio`` is at most
+    ``200 * min(m, n) / (m + n)`` for strings of lengths ``m`` and ``n`` (an edit must make
+    up the difference), and so is ``token_sort_ratio`` of folded texts, whose sorted words
+    are as long as the texts.  ``token_set_ratio`` is ``ratio`` of the two word sets when
+    the texts share no word (the set fields hold their word sets, :func:`_word_set`), so
+    the strings it is scored on are those of a length in range and those sharing a word."""
     from operator import itemgetter
 
-    from rapidfuzz import process
+    from rapidfuzz import fuzz, process
 
+    reach = _length_range(len(_word_set(text.split())) if scorer is fuzz.token_set_ratio else len(text), cutoff)
+    sized = field.sized(*reach)
+    matches = [(value, position + sized.start) for _, value, position in process.extract(
+        text, field.texts[sized.start: sized.stop], scorer=scorer, limit=None, score_cutoff=cutoff)]
+    if scorer is fuzz.token_set_ratio:
+        others = sorted(position for position in field.holding(set(text.split())) if position not in sized)
+        matches += [(value, others[at]) for _, value, at in process.extract(
+            text, [field.texts[position] for position in others], scorer=scorer, limit=None, score_cutoff=cutoff)]
+    else:
+        assert scorer in (fuzz.ratio, fuzz.token_sort_ratio), scorer  # their bound is the one above
     found: dict[int, float] = {}
-    matches = process.extract(text, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff)
-    for _, value, position in sorted(matches, key=itemgetter(1)):  # worst first: a better score overwrites
+    for value, position in sorted(matches, key=itemgetter(0)):  # worst first: a better score overwrites
         found.update(dict.fromkeys(field.owners_of(position), value))
     return found
+
+
+def _length_range(length: int, cutoff: float) -> tuple[float, float]:
+    """The lengths ``n`` for which ``200 * min(length, n) / (length + n)`` reaches ``cutoff``
+    (widened by a hair, so that rounding never leaves a string out)."""
+    if cutoff <= 0:
+        return 0, float("inf")
+    ratio = cutoff / (200.0 - cutoff) * (1 - 1e-9)
+    return length * ratio, length / ratio
 
 
 def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) -> None:

@@ -473,3 +473,53 @@ def test_scores_equal_those_of_the_first_writing_on_random_queries():
                 found, expected = lookup._scores(index, normalized, floor), _reference_scores(index, normalized, floor)
                 assert {i: score for i, score in found.items() if score >= floor} == {
                     i: score for i, score in expected.items() if score >= floor}, query
+
+
+_WORDS = ["tony", "tonys", "ton", "serving", "elastic", "genomics", "gen", "a", "ab", "learning", "learn", "x1"]
+
+
+@pytest.mark.parametrize("scorer_name", ["ratio", "token_sort_ratio", "token_set_ratio"])
+def test_closest_scores_only_what_can_reach_the_cutoff_and_loses_nothing(scorer_name):
+    """_closest skips strings by length and by shared words; what it finds is what scoring
+    every string finds."""
+    from hypothesis import given, settings, strategies as st
+    from rapidfuzz import fuzz, process
+
+    from opmlbib import lookup
+
+    scorer = getattr(fuzz, scorer_name)
+    folded = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join)
+
+    @settings(max_examples=300, deadline=None)
+    @given(texts=st.lists(folded, min_size=1, max_size=30), query=folded,
+           cutoff=st.sampled_from([0.0, 50.0, 60.0, 72.0, 75.79, 80.0, 85.0, 100.0]))
+    def check(texts, query, cutoff):
+        if scorer is fuzz.token_set_ratio:  # the set fields hold word sets
+            texts = [lookup._word_set(text.split()) for text in texts]
+        table = {}
+        for owner, text in enumerate(texts):
+            table.setdefault(text, []).append(owner)
+        field = lookup._field(table)
+        expected = {}
+        for _, value, position in process.extract(query, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
+            for owner in field.owners_of(position):
+                expected[owner] = max(expected.get(owner, 0.0), value)
+        assert lookup._closest(field, query, scorer, cutoff) == expected
+
+    check()
+
+
+def test_a_word_set_scores_as_its_text_does():
+    from hypothesis import given, settings, strategies as st
+    from rapidfuzz import fuzz
+
+    from opmlbib import lookup
+
+    folded = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join)
+
+    @settings(max_examples=300, deadline=None)
+    @given(text=folded, query=folded)
+    def check(text, query):
+        assert fuzz.token_set_ratio(query, lookup._word_set(text.split())) == fuzz.token_set_ratio(query, text)
+
+    check()
