@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .scan import Decoder, Entry
 
 #: Version of the cache file layout.
-FORMAT = 3
+FORMAT = 4
 _MAGIC = b"opmlbib index\n"
 # Modules whose code decides what an index holds: a change to any of them rebuilds indexes.
 _CODE = ("index.py", "scan.py", "bibtex.py", "lookup.py", "names.py", "model.py")
@@ -531,7 +531,9 @@ Section = Union[list[str], array, bytes, memoryview]
 
 
 def _encode(sections: dict[str, Section]) -> tuple[list, list[bytes]]:
-    """The layout (name, kind, offset, length) of each section, and the sections' bytes."""
+    """The layout (name, kind, offset, length, CRC-32) of each section, and the sections' bytes."""
+    import zlib
+
     layout, chunks, offset = [], [], 0
     for name, value in sections.items():
         kind: str
@@ -541,7 +543,7 @@ def _encode(sections: dict[str, Section]) -> tuple[list, list[bytes]]:
             blob, kind = bytes(value), "bytes"
         else:
             blob, kind = _ITEM.join(value).encode("utf-8"), f"text:{len(value)}"
-        layout.append([name, kind, offset, len(blob)])
+        layout.append([name, kind, offset, len(blob), zlib.crc32(blob)])
         chunks.append(blob)
         offset += len(blob)
     return layout, chunks
@@ -549,32 +551,47 @@ def _encode(sections: dict[str, Section]) -> tuple[list, list[bytes]]:
 
 class _Sections:
     """An index's named sections: given as built, or decoded from a cache file's payload
-    when first used (a search reads a few of them)."""
+    when first used (a search reads a few of them).
+
+    A section read from the payload is checked against its CRC-32 first, so that a search
+    reads (and the system pages in) only the sections it uses.  Should one not match (the
+    cache file was damaged on disk), ``remake`` gives all sections again, made from the
+    file the cache describes: equal to what the cache held, so what was already read
+    stays true."""
 
     def __init__(self, values: dict[str, Section] | None = None, layout: list | None = None,
-                 payload: bytes | memoryview = b"") -> None:
+                 payload: bytes | memoryview = b"", remake: Callable[[], dict[str, Section]] | None = None) -> None:
         self.values: dict[str, Section] = dict(values or {})
         self.payload = payload
-        self.layout: dict[str, tuple[str, int, int]] = {}
-        for name, kind, offset, length in layout or ():
-            if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(payload)):
+        self.remake = remake
+        self.layout: dict[str, tuple[str, int, int, int]] = {}
+        for name, kind, offset, length, checksum in layout or ():
+            if not all(isinstance(number, int) for number in (offset, length, checksum)):
+                raise ValueError("section bounds are not numbers")
+            if not 0 <= offset <= offset + length <= len(payload):
                 raise ValueError("section out of bounds")
             if kind not in ("i", "q", "bytes") and not (isinstance(kind, str) and kind.startswith("text:") and kind[5:].isdigit()):
                 raise ValueError(f"unknown section kind {kind!r}")
-            self.layout[name] = (kind, offset, length)
+            self.layout[name] = (kind, offset, length, checksum)
 
     def _get(self, name: str) -> Section:
+        import zlib
+
         value = self.values.get(name)
         if value is None:
-            kind, offset, length = self.layout[name]
+            kind, offset, length, checksum = self.layout[name]
             blob = self.payload[offset: offset + length]
+            if zlib.crc32(blob) != checksum:
+                assert self.remake is not None  # only sections read from a cache file are checked
+                self.values, self.layout, self.payload = self.remake(), {}, b""
+                return self.values[name]
             if kind == "bytes":
                 value = blob  # a view: what is read of it is read alone
             elif kind in ("i", "q"):
                 value = array(kind)
                 value.frombytes(blob)
             else:
-                # the payload's checksum matched, so the item count does too
+                # the section's checksum matched, so the item count does too
                 value = str(blob, "utf-8").split(_ITEM) if int(kind[5:]) else []
             self.values[name] = value
         return value
@@ -598,12 +615,8 @@ class _Sections:
 def write_cache(index: Index, target: Path) -> bool:
     """Write ``index`` to ``target`` atomically; False if the cache folder is not writable."""
     import json
-    import zlib
 
     layout, chunks = _encode(index._s.values)
-    checksum = 0
-    for chunk in chunks:
-        checksum = zlib.crc32(chunk, checksum)
     header = json.dumps(
         {
             "format": FORMAT,
@@ -611,7 +624,6 @@ def write_cache(index: Index, target: Path) -> bool:
             "byteorder": sys.byteorder,
             "source": index.source.identity(),
             "sections": layout,
-            "payload_crc32": checksum,
         }
     ).encode()
     from .files import write_cache_file
@@ -620,14 +632,14 @@ def write_cache(index: Index, target: Path) -> bool:
 
 
 def read_cache(source: _Source, target: Path) -> Index | None:
-    """The index in ``target`` if it is intact and was built from this very ``source``.
+    """The index in ``target`` if it was built from this very ``source`` by this code.
 
-    The file is mapped into memory, not read: a search decodes only the sections it
-    uses.  Cache files are only ever replaced whole (renamed over), never changed in
-    place, so the mapping keeps the file as it was when opened."""
+    The file is mapped into memory, not read: a search decodes (and checks, see
+    :class:`_Sections`) only the sections it uses.  Cache files are only ever replaced
+    whole (renamed over), never changed in place, so the mapping keeps the file as it was
+    when opened."""
     import json
     import mmap
-    import zlib
 
     try:
         with open(target, "rb") as handle:
@@ -650,9 +662,8 @@ def read_cache(source: _Source, target: Path) -> Index | None:
         ):
             return None
         payload = memoryview(blob)[start + size:]
-        if zlib.crc32(payload) != header.get("payload_crc32"):
-            return None
-        return Index(source, _Sections(layout=header["sections"], payload=payload))
+        return Index(source, _Sections(layout=header["sections"], payload=payload,
+                                       remake=lambda: _made(source, target)._s.values))
     except (ValueError, TypeError, KeyError, UnicodeDecodeError):
         return None
 
@@ -682,6 +693,17 @@ def read_source(path: str | Path) -> _Source:
     return source
 
 
+def _made(source: _Source, target: Path, progress: Progress | None = None) -> Index:
+    """The index of ``source``, built, and cached in ``target``."""
+    from .collector import paused
+
+    with paused():  # building makes millions of small objects, and no cycles
+        index = build(source, progress)
+    source.settle()
+    write_cache(index, target)
+    return index
+
+
 def open_index(path: str | Path, progress: Progress | None = None) -> Index:
     """The index of the .bib file at ``path``: from the cache if it is current, else built
     (and cached).  Raises :class:`opmlbib.scan.Unsupported` for files only the full parser
@@ -689,14 +711,6 @@ def open_index(path: str | Path, progress: Progress | None = None) -> Index:
     title, author or year."""
     source = read_source(path)
     target = cache_path(source.path)
-    index = read_cache(source, target)
-    if index is None:
-        from .collector import paused
-
-        with paused():  # building makes millions of small objects, and no cycles
-            index = build(source, progress)
-        source.settle()
-        write_cache(index, target)
-    return index
+    return read_cache(source, target) or _made(source, target, progress)
 
 

@@ -275,8 +275,46 @@ def test_a_corrupt_cache_is_never_trusted(tmp_path, monkeypatch, damage):
     damaged = damage(blob)
     assert damaged != blob
     target.write_bytes(damaged)
-    assert _rebuilt(path, monkeypatch)
-    assert open_index(path).keys == good.keys
+    calls = []
+    real = index.build
+    monkeypatch.setattr(index, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    opened = open_index(path)
+    assert _every_section(opened) == _every_section(good)  # a damaged section is made again when read
+    assert calls == [1]
+    monkeypatch.setattr(index, "build", real)
+    assert not _rebuilt(path, monkeypatch)  # and the cache written again
+    assert _every_section(open_index(path)) == _every_section(good)
+
+
+def test_a_damaged_section_is_found_when_it_is_read(tmp_path, monkeypatch):
+    """Sections are checked one by one, as a search reads them: a damaged one read after
+    others have been is made again, with all the others, from the file."""
+    path = tmp_path / "refs.bib"
+    path.write_text((ROOT / "refs.bib").read_text(encoding="utf-8"), encoding="utf-8")
+    good = open_index(path)
+    target = cache_path(good.source.path)
+    blob = bytearray(target.read_bytes())
+    opened = open_index(path)
+    kind, offset, length, _ = opened._s.layout["titles"]
+    start = len(blob) - len(opened._s.payload)
+    del opened
+    blob[start + offset] ^= 1
+    target.write_bytes(bytes(blob))
+    calls = []
+    real = index.build
+    monkeypatch.setattr(index, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    opened = open_index(path)
+    assert opened.keys == good.keys and not calls
+    assert opened._s.texts("titles") == good._s.texts("titles") and calls == [1]
+    assert _every_section(opened) == _every_section(good)
+
+
+def _every_section(opened) -> dict:
+    found = {}
+    for name in sorted(set(opened._s.layout) | set(opened._s.values)):
+        value = opened._s._get(name)
+        found[name] = bytes(value) if isinstance(value, memoryview) else value
+    return found
 
 
 def _race(path: str, cache: str) -> list[str]:
