@@ -171,7 +171,9 @@ class Index:
         s = self._s
 
         def load(name: str) -> Field:
-            return Field(s.texts(name), s.numbers(f"{name}.offsets"), s.numbers(f"{name}.owners"))
+            words = load(f"{name}.words") if f"{name}.words" in s else None
+            return Field(str(s.blob(name), "utf-8"), s.numbers(f"{name}.starts"), s.numbers(f"{name}.offsets"),
+                         s.numbers(f"{name}.owners"), words)
 
         return Columns(None, load=load, sorted_keys=(s.texts("key.sorted"), s.numbers("key.order")))
 
@@ -410,7 +412,7 @@ _DONE, _SCANNING = 1000, 300
 def build(source: _Source, progress: Progress | None = None) -> Index:
     """Scan ``source`` and derive every section of its index (raises Unsupported)."""
     from .files import utf8_text
-    from .lookup import FIELDS, build_columns
+    from .lookup import FIELDS, Field, build_columns
     from .scan import SEARCH_FIELDS
 
     def scanned(done: int, length: int) -> None:
@@ -427,10 +429,14 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     del decoder, entries
     sections.update({"light": bytes(light), "light.offsets": light_offsets, "year": years})
     del light
+    def store(name: str, field: Field) -> None:
+        sections[name], sections[f"{name}.starts"], sections[f"{name}.offsets"], sections[f"{name}.owners"] = (
+            field.joined.encode("utf-8"), array("q", field.starts), array("i", field.offsets), array("i", field.owners))
+        if field.words is not None:
+            store(f"{name}.words", field.words)
+
     for name in FIELDS:
-        field = columns.field(name)
-        sections[name], sections[f"{name}.offsets"], sections[f"{name}.owners"] = (
-            field.texts, array("i", field.offsets), array("i", field.owners))
+        store(name, columns.field(name))
     if progress is not None:
         progress(_DONE, _DONE)
     return Index(source, _Sections(sections))
@@ -595,6 +601,9 @@ class _Sections:
                 value = str(blob, "utf-8").split(_ITEM) if int(kind[5:]) else []
             self.values[name] = value
         return value
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values or name in self.layout
 
     def texts(self, name: str) -> list[str]:
         value = self._get(name)

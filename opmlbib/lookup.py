@@ -99,16 +99,43 @@ class Field:
     that have it (positions ``owners[offsets[i]:offsets[i + 1]]`` for string ``i``, in record
     order).
 
+    The strings are kept as one text, a line each (``joined``; string ``i`` runs from
+    ``starts[i]`` to the line's end), and split into a list only where a search needs them.
     Kept in order of length, the strings a scorer can score high enough are found without
-    scoring the others (:func:`_closest`): those of a length in a range are a slice, and those
-    holding a given word are found in the joined text."""
+    scoring the others (:func:`_closest`): those of a length in a range are a slice.  A field
+    of word sets (:data:`SET_FIELDS`) also has ``words``, a field of its words whose owners
+    are the positions of the strings that have them."""
 
-    __slots__ = ("texts", "offsets", "owners", "_joined", "_starts")
+    __slots__ = ("joined", "starts", "offsets", "owners", "words")
 
-    def __init__(self, texts: list[str], offsets: Sequence[int], owners: Sequence[int]) -> None:
-        self.texts, self.offsets, self.owners = texts, offsets, owners
-        self._joined: str | None = None
-        self._starts: Sequence[int] = ()
+    def __init__(self, joined: str, starts: Sequence[int], offsets: Sequence[int], owners: Sequence[int],
+                 words: Field | None = None) -> None:
+        self.joined, self.starts, self.offsets, self.owners, self.words = joined, starts, offsets, owners, words
+
+    @classmethod
+    def of(cls, texts: list[str], offsets: Sequence[int], owners: Sequence[int], words: Field | None = None) -> Field:
+        """The field of ``texts`` (shortest first, none holding a line break)."""
+        from array import array
+        from itertools import accumulate
+
+        starts = array("q", accumulate((len(text) + 1 for text in texts), initial=0))
+        return cls("\n".join(texts), starts, offsets, owners, words)
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    @property
+    def texts(self) -> list[str]:
+        return self.slice(range(len(self)))
+
+    def slice(self, positions: range) -> list[str]:
+        """The strings at ``positions`` (a range)."""
+        if not positions:
+            return []
+        return self.joined[self.starts[positions.start]: self.starts[positions.stop] - 1].split("\n")
+
+    def text(self, position: int) -> str:
+        return self.joined[self.starts[position]: self.starts[position + 1] - 1]
 
     def owners_of(self, position: int) -> Sequence[int]:
         return self.owners[self.offsets[position]: self.offsets[position + 1]]
@@ -117,38 +144,49 @@ class Field:
         """The positions of the strings at least ``low`` and at most ``high`` characters long."""
         from bisect import bisect_left, bisect_right
 
-        return range(bisect_left(self.texts, low, key=len), bisect_right(self.texts, high, key=len))
+        starts = self.starts
+
+        def length(position: int) -> int:
+            return starts[position + 1] - starts[position] - 1
+
+        positions = range(len(self))
+        return range(bisect_left(positions, low, key=length), bisect_right(positions, high, key=length))
+
+    def find(self, text: str) -> int | None:
+        """The position of ``text``, if the field has it."""
+        sized = self.sized(len(text), len(text))
+        try:
+            return sized.start + self.slice(sized).index(text)
+        except ValueError:
+            return None
 
     def holding(self, words: Iterable[str]) -> set[int]:
-        """The positions of the strings that have one of ``words`` (folded words, as
-        :func:`normalize` makes them) as a whole word."""
-        from bisect import bisect_right
-
-        if self._joined is None:  # one line per string
-            from array import array
-            from itertools import accumulate
-
-            self._joined = "\n".join(self.texts)
-            self._starts = array("q", accumulate((len(text) + 1 for text in self.texts), initial=0))
-        joined, starts = self._joined, self._starts
-        found = set()
+        """The positions of the strings (word sets) that have one of ``words``."""
+        assert self.words is not None, "only a field of word sets knows its words"
+        found: set[int] = set()
         for word in words:
-            # the word, then no letter or digit; a letter or digit before it is ruled out below
-            for match in re.finditer(re.escape(word) + "(?![a-z0-9])", joined):
-                at = match.start()
-                if at == 0 or not joined[at - 1].isalnum():
-                    found.add(bisect_right(starts, at) - 1)
+            position = self.words.find(word)
+            if position is not None:
+                found.update(self.words.owners_of(position))
         return found
 
 
-def _field(table: dict[str, list[int]]) -> Field:
-    """A field from each distinct string and the records that have it."""
+def _field(table: dict[str, list[int]], *, word_sets: bool = False) -> Field:
+    """A field from each distinct string and the records that have it; with ``word_sets``,
+    the strings are word sets, and the field knows which have each word."""
     from array import array
     from itertools import accumulate, chain
 
     texts = sorted(table, key=len)
     lists = [table[text] for text in texts]
-    return Field(texts, array("i", accumulate(map(len, lists), initial=0)), array("i", chain.from_iterable(lists)))
+    words = None
+    if word_sets:
+        having: dict[str, list[int]] = {}
+        for position, text in enumerate(texts):
+            for word in text.split():  # each once: a word set
+                having.setdefault(word, []).append(position)
+        words = _field(having)
+    return Field.of(texts, array("i", accumulate(map(len, lists), initial=0)), array("i", chain.from_iterable(lists)), words)
 
 
 #: The fields :class:`Columns` holds, each folded as :func:`normalize` folds it.
@@ -163,6 +201,8 @@ FIELDS = (
     "titles_and_names",  # the title's words without stop words and the family names' words (a word set)
     "affiliations",  # without stop words (a word set)
 )
+#: The fields whose strings are word sets (:func:`_word_set`), scored by ``token_set_ratio``.
+SET_FIELDS = ("titles", "titles_and_names", "affiliations")
 
 
 class Columns:
@@ -257,7 +297,8 @@ def build_columns(rows: Iterable[Row]) -> Columns:
         if together:
             titles_and_names.setdefault(together, []).append(i)
     del heads, words, titles, first_authors, authors, first_names, names, titles_and_names, affiliations
-    return Columns(keys, {name: _field(tables.pop(name)) for name in FIELDS})  # each table freed once made a field
+    # each table freed once made a field
+    return Columns(keys, {name: _field(tables.pop(name), word_sets=name in SET_FIELDS) for name in FIELDS})
 
 
 class _Papers:
@@ -390,11 +431,13 @@ def _closest(field: Field, text: str, scorer, cutoff: float) -> dict[int, float]
     reach = _length_range(len(_word_set(text.split())) if scorer is fuzz.token_set_ratio else len(text), cutoff)
     sized = field.sized(*reach)
     matches = [(value, position + sized.start) for _, value, position in process.extract(
-        text, field.texts[sized.start: sized.stop], scorer=scorer, limit=None, score_cutoff=cutoff)]
+        text, field.slice(sized), scorer=scorer, limit=None, score_cutoff=cutoff)]
     if scorer is fuzz.token_set_ratio:
         others = sorted(position for position in field.holding(set(text.split())) if position not in sized)
+        joined, starts = field.joined, field.starts
         matches += [(value, others[at]) for _, value, at in process.extract(
-            text, [field.texts[position] for position in others], scorer=scorer, limit=None, score_cutoff=cutoff)]
+            text, [joined[starts[position]: starts[position + 1] - 1] for position in others],
+            scorer=scorer, limit=None, score_cutoff=cutoff)]
     else:
         assert scorer in (fuzz.ratio, fuzz.token_sort_ratio), scorer  # their bound is the one above
     found: dict[int, float] = {}

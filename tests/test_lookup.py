@@ -499,7 +499,7 @@ def test_closest_scores_only_what_can_reach_the_cutoff_and_loses_nothing(scorer_
         table = {}
         for owner, text in enumerate(texts):
             table.setdefault(text, []).append(owner)
-        field = lookup._field(table)
+        field = lookup._field(table, word_sets=scorer is fuzz.token_set_ratio)
         expected = {}
         for _, value, position in process.extract(query, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
             for owner in field.owners_of(position):
