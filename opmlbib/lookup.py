@@ -50,6 +50,12 @@ A DOI or URL as the query (``10.1145/...``, ``doi:...``, ``https://doi.org/...``
 Below :data:`THRESHOLD` a record does not match at all; nonsense such as "quantum
 chromodynamics on the lattice" scores at most 38.1 against the OpML '19 papers.  When the best two
 matches are within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refuses to guess.
+
+A search scores only the strings that can reach a field's cutoff, and finds what scoring
+every string finds: ``ratio`` and ``token_sort_ratio`` cannot reach it on a string much
+shorter or longer than the query, nor ``token_set_ratio`` on such a string sharing no word
+with it, so each field keeps its strings shortest first and the word sets know their words
+(:class:`Field`, :func:`_closest`).
 """
 
 from __future__ import annotations
