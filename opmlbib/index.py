@@ -171,9 +171,8 @@ class Index:
         s = self._s
 
         def load(name: str) -> Field:
-            words = load(f"{name}.words") if f"{name}.words" in s else None
             return Field(str(s.blob(name), "utf-8"), s.numbers(f"{name}.starts"), s.numbers(f"{name}.offsets"),
-                         s.numbers(f"{name}.owners"), words)
+                         s.numbers(f"{name}.owners"), s.numbers(f"{name}.placed") if f"{name}.placed" in s else None)
 
         return Columns(None, load=load, sorted_keys=(s.texts("key.sorted"), s.numbers("key.order")))
 
@@ -412,7 +411,7 @@ _DONE, _SCANNING = 1000, 300
 def build(source: _Source, progress: Progress | None = None) -> Index:
     """Scan ``source`` and derive every section of its index (raises Unsupported)."""
     from .files import utf8_text
-    from .lookup import FIELDS, Field, build_columns
+    from .lookup import FIELDS, build_columns
     from .scan import SEARCH_FIELDS
 
     def scanned(done: int, length: int) -> None:
@@ -429,14 +428,12 @@ def build(source: _Source, progress: Progress | None = None) -> Index:
     del decoder, entries
     sections.update({"light": bytes(light), "light.offsets": light_offsets, "year": years})
     del light
-    def store(name: str, field: Field) -> None:
+    for name in FIELDS:
+        field = columns.field(name)
         sections[name], sections[f"{name}.starts"], sections[f"{name}.offsets"], sections[f"{name}.owners"] = (
             field.joined.encode("utf-8"), array("q", field.starts), array("i", field.offsets), array("i", field.owners))
-        if field.words is not None:
-            store(f"{name}.words", field.words)
-
-    for name in FIELDS:
-        store(name, columns.field(name))
+        if field.placed is not None:
+            sections[f"{name}.placed"] = array("i", field.placed)
     if progress is not None:
         progress(_DONE, _DONE)
     return Index(source, _Sections(sections))

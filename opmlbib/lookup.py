@@ -109,23 +109,24 @@ class Field:
     ``starts[i]`` to the line's end), and split into a list only where a search needs them.
     Kept in order of length, the strings a scorer can score high enough are found without
     scoring the others (:func:`_closest`): those of a length in a range are a slice.  A field
-    of word sets (:data:`SET_FIELDS`) also has ``words``, a field of its words whose owners
-    are the positions of the strings that have them."""
+    holding one string per record at most (:data:`TITLE_SETS`) also has ``placed``: each
+    record's position, or -1."""
 
-    __slots__ = ("joined", "starts", "offsets", "owners", "words")
+    __slots__ = ("joined", "starts", "offsets", "owners", "placed")
 
     def __init__(self, joined: str, starts: Sequence[int], offsets: Sequence[int], owners: Sequence[int],
-                 words: Field | None = None) -> None:
-        self.joined, self.starts, self.offsets, self.owners, self.words = joined, starts, offsets, owners, words
+                 placed: Sequence[int] | None = None) -> None:
+        self.joined, self.starts, self.offsets, self.owners, self.placed = joined, starts, offsets, owners, placed
 
     @classmethod
-    def of(cls, texts: list[str], offsets: Sequence[int], owners: Sequence[int], words: Field | None = None) -> Field:
+    def of(cls, texts: list[str], offsets: Sequence[int], owners: Sequence[int],
+           placed: Sequence[int] | None = None) -> Field:
         """The field of ``texts`` (shortest first, none holding a line break)."""
         from array import array
         from itertools import accumulate
 
         starts = array("q", accumulate((len(text) + 1 for text in texts), initial=0))
-        return cls("\n".join(texts), starts, offsets, owners, words)
+        return cls("\n".join(texts), starts, offsets, owners, placed)
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -167,32 +168,37 @@ class Field:
             return None
 
     def holding(self, words: Iterable[str]) -> set[int]:
-        """The positions of the strings (word sets) that have one of ``words``."""
-        assert self.words is not None, "only a field of word sets knows its words"
-        found: set[int] = set()
+        """The positions of the strings that have one of ``words`` (folded words, as
+        :func:`normalize` makes them) as a whole word, found by searching the text."""
+        joined = self.joined
+        found = set()
         for word in words:
-            position = self.words.find(word)
-            if position is not None:
-                found.update(self.words.owners_of(position))
+            line, counted = 0, 0
+            # the word, then no letter or digit; a letter or digit before it is ruled out below
+            for match in re.finditer(re.escape(word) + "(?![a-z0-9])", joined):
+                at = match.start()
+                if at == 0 or not joined[at - 1].isalnum():
+                    line += joined.count("\n", counted, at)
+                    counted = at
+                    found.add(line)
         return found
 
 
-def _field(table: dict[str, list[int]], *, word_sets: bool = False) -> Field:
-    """A field from each distinct string and the records that have it; with ``word_sets``,
-    the strings are word sets, and the field knows which have each word."""
+def _field(table: dict[str, list[int]], records: int | None = None) -> Field:
+    """A field from each distinct string and the records that have it; given the number of
+    ``records``, each having one string at most, it knows where each record's string is."""
     from array import array
     from itertools import accumulate, chain
 
     texts = sorted(table, key=len)
     lists = [table[text] for text in texts]
-    words = None
-    if word_sets:
-        having: dict[str, list[int]] = {}
-        for position, text in enumerate(texts):
-            for word in text.split():  # each once: a word set
-                having.setdefault(word, []).append(position)
-        words = _field(having)
-    return Field.of(texts, array("i", accumulate(map(len, lists), initial=0)), array("i", chain.from_iterable(lists)), words)
+    placed = None
+    if records is not None:
+        placed = array("i", [-1]) * records
+        for position, owners in enumerate(lists):
+            for owner in owners:
+                placed[owner] = position
+    return Field.of(texts, array("i", accumulate(map(len, lists), initial=0)), array("i", chain.from_iterable(lists)), placed)
 
 
 #: The fields :class:`Columns` holds, each folded as :func:`normalize` folds it.
@@ -209,6 +215,9 @@ FIELDS = (
 )
 #: The fields whose strings are word sets (:func:`_word_set`), scored by ``token_set_ratio``.
 SET_FIELDS = ("titles", "titles_and_names", "affiliations")
+#: The set fields made of a record's title (and names), one string per record at most:
+#: those sharing a word with a query are found through the records (:meth:`Columns.sharing`).
+TITLE_SETS = ("titles", "titles_and_names")
 
 
 class Columns:
@@ -253,6 +262,31 @@ class Columns:
             found = self._fields[name] = self._load(name)
         return found
 
+    def sharing(self, name: str, words: Collection[str]) -> set[int] | None:
+        """The positions of the strings of the word-set field ``name`` that have one of
+        ``words`` (and perhaps others), or None for a field that cannot tell.
+
+        A record's title words (the ``words`` field) are those of its word set in
+        ``titles``; ``titles_and_names`` adds the words of its authors' family names."""
+        field = self.field(name)
+        if field.placed is None:
+            return None
+        records: set[int] = set()
+        title_words = self.field("words")
+        for word in words:
+            position = title_words.find(word)
+            if position is not None:
+                records.update(title_words.owners_of(position))
+        if name == "titles_and_names":
+            for families in (self.field("first_authors"), self.field("authors")):
+                for position in families.holding(words):
+                    records.update(families.owners_of(position))
+        else:
+            assert name == "titles", name
+        found = set(map(field.placed.__getitem__, records))
+        found.discard(-1)
+        return found
+
 
 #: One row per record, as :func:`build_columns` reads them: key, title, people.
 Row = tuple[str, str, Sequence[Author]]
@@ -283,7 +317,8 @@ def build_columns(rows: Iterable[Row]) -> Columns:
             heads.setdefault(folded_head, []).append(i)
         for word in dict.fromkeys(title_words(normalized)):
             words.setdefault(word, []).append(i)
-        content = _word_set(word for word in normalized.split() if word not in _STOP)
+        content_words = set(normalized.split()).difference(_STOP)
+        content = _word_set(content_words)
         if content:
             titles.setdefault(content, []).append(i)
         families = []
@@ -295,16 +330,16 @@ def build_columns(rows: Iterable[Row]) -> Columns:
                     owners = table.setdefault(text, [])
                     if not owners or owners[-1] != i:
                         owners.append(i)
-            if author.affiliation and (affiliation := _word_set(_content(norm(author.affiliation)).split())):
+            if author.affiliation and (affiliation := _word_set(set(norm(author.affiliation).split()).difference(_STOP))):
                 owners = affiliations.setdefault(affiliation, [])
                 if not owners or owners[-1] != i:
                     owners.append(i)
-        together = _word_set(" ".join([content, *families]).split())
+        together = _word_set(content_words.union(*(family.split() for family in families)))
         if together:
             titles_and_names.setdefault(together, []).append(i)
     del heads, words, titles, first_authors, authors, first_names, names, titles_and_names, affiliations
     # each table freed once made a field
-    return Columns(keys, {name: _field(tables.pop(name), word_sets=name in SET_FIELDS) for name in FIELDS})
+    return Columns(keys, {name: _field(tables.pop(name), len(keys) if name in TITLE_SETS else None) for name in FIELDS})
 
 
 class _Papers:
@@ -398,7 +433,8 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
 
     def take(name: str, text: str, scorer, weight: float, exact: bool = False) -> None:
         cutoff = 100.0 if exact else min(100.0, floor / weight)
-        for owner, value in _closest(index.field(name), text, scorer, cutoff).items():
+        sharing = index.sharing(name, set(text.split())) if scorer is fuzz.token_set_ratio else None
+        for owner, value in _closest(index.field(name), text, scorer, cutoff, sharing).items():
             value *= weight
             if value > best.get(owner, 0.0):
                 best[owner] = value
@@ -420,7 +456,7 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
     return {position: round(value, 1) for position, value in best.items() if value > floor - 0.1}
 
 
-def _closest(field: Field, text: str, scorer, cutoff: float) -> dict[int, float]:
+def _closest(field: Field, text: str, scorer, cutoff: float, sharing: set[int] | None = None) -> dict[int, float]:
     """Each record having a string of ``field`` that ``scorer`` scores ``cutoff`` or more
     for ``text``, with the best such score.
 
@@ -429,23 +465,25 @@ def _closest(field: Field, text: str, scorer, cutoff: float) -> dict[int, float]
     up the difference), and so is ``token_sort_ratio`` of folded texts, whose sorted words
     are as long as the texts.  ``token_set_ratio`` is ``ratio`` of the two word sets when
     the texts share no word (the set fields hold their word sets, :func:`_word_set`), so
-    the strings it is scored on are those of a length in range and those sharing a word."""
+    the strings it is scored on are those of a length in range and, given as ``sharing``,
+    at least those that share a word with ``text``; without ``sharing``, it scores all."""
     from operator import itemgetter
 
     from rapidfuzz import fuzz, process
 
-    reach = _length_range(len(_word_set(text.split())) if scorer is fuzz.token_set_ratio else len(text), cutoff)
-    sized = field.sized(*reach)
+    if scorer is fuzz.token_set_ratio:
+        sized = field.sized(*_length_range(len(_word_set(text.split())), cutoff)) if sharing is not None else range(len(field))
+    else:
+        assert scorer in (fuzz.ratio, fuzz.token_sort_ratio), scorer  # their bound is the one above
+        sized = field.sized(*_length_range(len(text), cutoff))
     matches = [(value, position + sized.start) for _, value, position in process.extract(
         text, field.slice(sized), scorer=scorer, limit=None, score_cutoff=cutoff)]
-    if scorer is fuzz.token_set_ratio:
-        others = sorted(position for position in field.holding(set(text.split())) if position not in sized)
+    if sharing:
+        others = sorted(position for position in sharing if position not in sized)
         joined, starts = field.joined, field.starts
         matches += [(value, others[at]) for _, value, at in process.extract(
             text, [joined[starts[position]: starts[position + 1] - 1] for position in others],
             scorer=scorer, limit=None, score_cutoff=cutoff)]
-    else:
-        assert scorer in (fuzz.ratio, fuzz.token_sort_ratio), scorer  # their bound is the one above
     found: dict[int, float] = {}
     for value, position in sorted(matches, key=itemgetter(0)):  # worst first: a better score overwrites
         found.update(dict.fromkeys(field.owners_of(position), value))

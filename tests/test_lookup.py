@@ -475,6 +475,29 @@ def test_scores_equal_those_of_the_first_writing_on_random_queries():
                     i: score for i, score in expected.items() if score >= floor}, query
 
 
+def test_the_strings_sharing_a_word_are_all_found_through_the_records():
+    from opmlbib import lookup
+    from opmlbib.library import bib_records
+
+    from .generated_bib import generate
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sample.bib"
+        path.write_text(generate(2000, seed=11), encoding="utf-8")
+        records = bib_records(path)
+    for library in (records, RECORDS):
+        index = lookup.columns(library)
+        for query in _random_queries(library, 200, seed=7):
+            words = set(lookup._content(normalize(query)).split())
+            for name in lookup.TITLE_SETS:
+                field = index.field(name)
+                truth = {position for position, text in enumerate(field.texts) if words & set(text.split())}
+                assert truth <= index.sharing(name, words), (name, query)
+
+
 _WORDS = ["tony", "tonys", "ton", "serving", "elastic", "genomics", "gen", "a", "ab", "learning", "learn", "x1"]
 
 
@@ -499,12 +522,16 @@ def test_closest_scores_only_what_can_reach_the_cutoff_and_loses_nothing(scorer_
         table = {}
         for owner, text in enumerate(texts):
             table.setdefault(text, []).append(owner)
-        field = lookup._field(table, word_sets=scorer is fuzz.token_set_ratio)
+        field = lookup._field(table)
         expected = {}
         for _, value, position in process.extract(query, field.texts, scorer=scorer, limit=None, score_cutoff=cutoff):
             for owner in field.owners_of(position):
                 expected[owner] = max(expected.get(owner, 0.0), value)
         assert lookup._closest(field, query, scorer, cutoff) == expected
+        if scorer is fuzz.token_set_ratio:  # and with the strings sharing a word, as Columns.sharing gives them
+            words = set(query.split())
+            sharing = {position for position, text in enumerate(field.texts) if words & set(text.split())}
+            assert lookup._closest(field, query, scorer, cutoff, sharing) == expected
 
     check()
 
