@@ -54,8 +54,9 @@ matches are within :data:`AMBIGUITY_MARGIN` of each other, :func:`resolve` refus
 A search scores only the strings that can reach a field's cutoff, and finds what scoring
 every string finds: ``ratio`` and ``token_sort_ratio`` cannot reach it on a string much
 shorter or longer than the query, nor ``token_set_ratio`` on such a string sharing no word
-with it, so each field keeps its strings shortest first and the word sets know their words
-(:class:`Field`, :func:`_closest`).
+with it.  So each field keeps its strings shortest first, and the titles sharing a word
+with the query are found through the records that have the word in their title or names
+(:class:`Field`, :meth:`Columns.sharing`, :func:`_closest`).
 """
 
 from __future__ import annotations
@@ -123,9 +124,11 @@ class Field:
            placed: Sequence[int] | None = None) -> Field:
         """The field of ``texts`` (shortest first, none holding a line break)."""
         from array import array
-        from itertools import accumulate
+        from itertools import accumulate, count
+        from operator import add
 
-        starts = array("q", accumulate((len(text) + 1 for text in texts), initial=0))
+        # string i starts after the i strings before it and their i line breaks
+        starts = array("q", map(add, accumulate(map(len, texts), initial=0), count()))
         return cls("\n".join(texts), starts, offsets, owners, placed)
 
     def __len__(self) -> int:
@@ -188,17 +191,16 @@ def _field(table: dict[str, list[int]], records: int | None = None) -> Field:
     """A field from each distinct string and the records that have it; given the number of
     ``records``, each having one string at most, it knows where each record's string is."""
     from array import array
-    from itertools import accumulate, chain
+    from itertools import accumulate, chain, count, repeat
 
     texts = sorted(table, key=len)
-    lists = [table[text] for text in texts]
+    lists = list(map(table.__getitem__, texts))
+    owners = array("i", list(chain.from_iterable(lists)))  # from a list: its size known, faster
     placed = None
-    if records is not None:
-        placed = array("i", [-1]) * records
-        for position, owners in enumerate(lists):
-            for owner in owners:
-                placed[owner] = position
-    return Field.of(texts, array("i", accumulate(map(len, lists), initial=0)), array("i", chain.from_iterable(lists)), placed)
+    if records is not None:  # each owner's position: position i once for each of its owners
+        where = dict(zip(owners, chain.from_iterable(map(repeat, count(), map(len, lists)))))
+        placed = array("i", map(where.get, range(records), repeat(-1)))
+    return Field.of(texts, array("i", accumulate(map(len, lists), initial=0)), owners, placed)
 
 
 #: The fields :class:`Columns` holds, each folded as :func:`normalize` folds it.
@@ -317,7 +319,8 @@ def build_columns(rows: Iterable[Row]) -> Columns:
             heads.setdefault(folded_head, []).append(i)
         for word in dict.fromkeys(title_words(normalized)):
             words.setdefault(word, []).append(i)
-        content_words = set(normalized.split()).difference(_STOP)
+        content_words = set(normalized.split())
+        content_words -= _STOP
         content = _word_set(content_words)
         if content:
             titles.setdefault(content, []).append(i)
@@ -334,7 +337,9 @@ def build_columns(rows: Iterable[Row]) -> Columns:
                 owners = affiliations.setdefault(affiliation, [])
                 if not owners or owners[-1] != i:
                     owners.append(i)
-        together = _word_set(content_words.union(*(family.split() for family in families)))
+        if families:
+            content_words.update(*map(str.split, families))
+        together = _word_set(content_words) if families else content
         if together:
             titles_and_names.setdefault(together, []).append(i)
     del heads, words, titles, first_authors, authors, first_names, names, titles_and_names, affiliations
@@ -375,9 +380,10 @@ def _content(text: str) -> str:
 
 
 def _word_set(words: Iterable[str]) -> str:
-    """Distinct ``words``, sorted and joined by spaces: all that ``token_set_ratio`` reads of
-    a text (it splits, drops repeated words and sorts), as long as the text it compares."""
-    return " ".join(sorted(set(words)))
+    """Distinct ``words`` (a set, or any words), sorted and joined by spaces: all that
+    ``token_set_ratio`` reads of a text (it splits, drops repeated words and sorts), as long
+    as the text it compares."""
+    return " ".join(sorted(words if isinstance(words, (set, frozenset)) else set(words)))
 
 
 def title_words(normalized: str) -> list[str]:
