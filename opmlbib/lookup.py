@@ -451,7 +451,7 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
         take("first_authors", words, fuzz.ratio, WEIGHT_FIRST_AUTHOR, exact=len(words) < 3)
         take("authors", words, fuzz.ratio, WEIGHT_AUTHOR, exact=len(words) < 3)
     else:
-        _take_words(index, words.split(), best)
+        _take_words(index, words.split(), best, floor)
         take("first_names", words, fuzz.token_sort_ratio, WEIGHT_FIRST_AUTHOR)
         take("names", words, fuzz.token_sort_ratio, WEIGHT_AUTHOR)
         take("titles_and_names", words, fuzz.token_set_ratio, WEIGHT_TITLE_AND_NAMES)
@@ -505,7 +505,7 @@ def _length_range(length: int, cutoff: float) -> tuple[float, float]:
     return length * ratio, length / ratio
 
 
-def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) -> None:
+def _take_words(index: Columns, query_words: list[str], best: dict[int, float], floor: float) -> None:
     """Title words, word by word: each query word scores its closest title word (``ratio``;
     exact for words under four letters, and 0 below :data:`WORD_FLOOR`), and a record scores
     the mean over the query's words, so "continous training" finds "Continuous Training".
@@ -513,7 +513,14 @@ def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) 
     Two adjacent query words may instead be read as one, joined ("data base" as
     ``database``), when that scores :data:`JOINED_FLOOR` or more against a title word; the
     pair's score then counts for both words.  A record takes the best way of reading the
-    query so (the best sum, found word by word from the left)."""
+    query so (the best sum, found word by word from the left).
+
+    Only scores that round to ``floor`` or more are exact, as in :func:`_scores`: read word
+    by word, a record matching fewer words than would make that up with 100 each is left out."""
+    from collections import Counter
+    from itertools import chain
+    from math import ceil
+
     from rapidfuzz import fuzz
 
     words = index.field("words")
@@ -521,10 +528,9 @@ def _take_words(index: Columns, query_words: list[str], best: dict[int, float]) 
     pairs = [_closest(words, a + b, fuzz.ratio, JOINED_FLOOR) for a, b in zip(query_words, query_words[1:])]
     # Read word by word, a record's sum adds its words' scores from the left; only where
     # a pair matches can reading it as one word do better.
-    totals: dict[int, float] = {}
-    for found in singles:
-        for owner, value in found.items():
-            totals[owner] = totals.get(owner, 0.0) + value
+    fewest = ceil((floor - 0.1) / WEIGHT_WORDS * len(query_words) / 100)  # rounded, 0.05 less reads as floor
+    totals = {owner: sum(found.get(owner, 0.0) for found in singles)
+              for owner, count in Counter(chain.from_iterable(singles)).items() if count >= fewest}
     for owner in set().union(*pairs):
         # sums[n]: the best sum over the first n query words
         sums = [0.0, singles[0].get(owner, 0.0)]
