@@ -452,20 +452,22 @@ def _random_queries(records, count: int, seed: int) -> list[str]:
     return queries
 
 
-def test_scores_equal_those_of_the_first_writing_on_random_queries():
-    from opmlbib import lookup
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """The records of a generated 3,000-entry .bib file."""
     from opmlbib.library import bib_records
 
     from .generated_bib import generate
 
-    import tempfile
-    from pathlib import Path
+    path = tmp_path_factory.mktemp("generated") / "sample.bib"
+    path.write_text(generate(3000, seed=5), encoding="utf-8")
+    return bib_records(path)
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sample.bib"
-        path.write_text(generate(3000, seed=5), encoding="utf-8")
-        records = bib_records(path)
-    for library in (records, RECORDS):
+
+def test_scores_equal_those_of_the_first_writing_on_random_queries(generated):
+    from opmlbib import lookup
+
+    for library in (generated, RECORDS):
         index = lookup.columns(library)
         for query in _random_queries(library, 300, seed=len(library)):
             for floor in (THRESHOLD, lookup.SUGGESTION_FLOOR):
@@ -475,20 +477,10 @@ def test_scores_equal_those_of_the_first_writing_on_random_queries():
                     i: score for i, score in expected.items() if score >= floor}, query
 
 
-def test_the_strings_sharing_a_word_are_all_found_through_the_records():
+def test_the_strings_sharing_a_word_are_all_found_through_the_records(generated):
     from opmlbib import lookup
-    from opmlbib.library import bib_records
 
-    from .generated_bib import generate
-
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sample.bib"
-        path.write_text(generate(2000, seed=11), encoding="utf-8")
-        records = bib_records(path)
-    for library in (records, RECORDS):
+    for library in (generated, RECORDS):
         index = lookup.columns(library)
         for query in _random_queries(library, 200, seed=7):
             words = set(lookup._content(normalize(query)).split())
