@@ -111,8 +111,8 @@ def _suffixes() -> Iterable[str]:
 
 # What a citation key must not hold: what ends it for BibTeX (white space, a comma, braces),
 # what LaTeX reads as a command, comment, parameter or tie in \cite{...}, and what biber
-# refuses (quotes, parentheses, =, #).
-_KEY_FORBIDDEN = re.compile(r"[\s,{}()\\%#~\"'=]|[^\x20-\x7e\u00a0-\U0010ffff]")
+# refuses (quotes, parentheses, =, #), and control characters (C0, DEL, C1).
+_KEY_FORBIDDEN = re.compile(r"[\s,{}()\\%#~\"'=]|[\x00-\x1f\x7f-\x9f]")
 
 
 def key_problem(key: str) -> str | None:
