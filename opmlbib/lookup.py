@@ -215,8 +215,6 @@ FIELDS = (
     "titles_and_names",  # the title's words without stop words and the family names' words (a word set)
     "affiliations",  # without stop words (a word set)
 )
-#: The fields whose strings are word sets (:func:`_word_set`), scored by ``token_set_ratio``.
-SET_FIELDS = ("titles", "titles_and_names", "affiliations")
 #: The set fields made of a record's title (and names), one string per record at most:
 #: those sharing a word with a query are found through the records (:meth:`Columns.sharing`).
 TITLE_SETS = ("titles", "titles_and_names")
@@ -319,8 +317,7 @@ def build_columns(rows: Iterable[Row]) -> Columns:
             heads.setdefault(folded_head, []).append(i)
         for word in dict.fromkeys(title_words(normalized)):
             words.setdefault(word, []).append(i)
-        content_words = set(normalized.split())
-        content_words -= _STOP
+        content_words = _content_words(normalized)
         content = _word_set(content_words)
         if content:
             titles.setdefault(content, []).append(i)
@@ -333,7 +330,7 @@ def build_columns(rows: Iterable[Row]) -> Columns:
                     owners = table.setdefault(text, [])
                     if not owners or owners[-1] != i:
                         owners.append(i)
-            if author.affiliation and (affiliation := _word_set(set(norm(author.affiliation).split()).difference(_STOP))):
+            if author.affiliation and (affiliation := _word_set(_content_words(norm(author.affiliation)))):
                 owners = affiliations.setdefault(affiliation, [])
                 if not owners or owners[-1] != i:
                     owners.append(i)
@@ -379,11 +376,15 @@ def _content(text: str) -> str:
     return " ".join(word for word in text.split() if word not in _STOP)
 
 
-def _word_set(words: Iterable[str]) -> str:
-    """Distinct ``words`` (a set, or any words), sorted and joined by spaces: all that
-    ``token_set_ratio`` reads of a text (it splits, drops repeated words and sorts), as long
-    as the text it compares."""
-    return " ".join(sorted(words if isinstance(words, (set, frozenset)) else set(words)))
+def _content_words(text: str) -> set[str]:
+    """The distinct words of a folded ``text`` but stop words."""
+    return set(text.split()).difference(_STOP)
+
+
+def _word_set(words: Collection[str]) -> str:
+    """Distinct ``words``, sorted and joined by spaces: all that ``token_set_ratio`` reads of
+    a text (it splits, drops repeated words and sorts), as long as the text it compares."""
+    return " ".join(sorted(words))
 
 
 def title_words(normalized: str) -> list[str]:
@@ -439,7 +440,7 @@ def _scores(index: Columns, query: str, floor: float) -> dict[int, float]:
 
     def take(name: str, text: str, scorer, weight: float, exact: bool = False) -> None:
         cutoff = 100.0 if exact else min(100.0, floor / weight)
-        sharing = index.sharing(name, set(text.split())) if scorer is fuzz.token_set_ratio else None
+        sharing = index.sharing(name, text.split()) if scorer is fuzz.token_set_ratio else None
         for owner, value in _closest(index.field(name), text, scorer, cutoff, sharing).items():
             value *= weight
             if value > best.get(owner, 0.0):
@@ -478,7 +479,7 @@ def _closest(field: Field, text: str, scorer, cutoff: float, sharing: set[int] |
     from rapidfuzz import fuzz, process
 
     if scorer is fuzz.token_set_ratio:
-        sized = field.sized(*_length_range(len(_word_set(text.split())), cutoff)) if sharing is not None else range(len(field))
+        sized = field.sized(*_length_range(len(_word_set(set(text.split()))), cutoff)) if sharing is not None else range(len(field))
     else:
         assert scorer in (fuzz.ratio, fuzz.token_sort_ratio), scorer  # their bound is the one above
         sized = field.sized(*_length_range(len(text), cutoff))
@@ -486,10 +487,8 @@ def _closest(field: Field, text: str, scorer, cutoff: float, sharing: set[int] |
         text, field.slice(sized), scorer=scorer, limit=None, score_cutoff=cutoff)]
     if sharing:
         others = sorted(position for position in sharing if position not in sized)
-        joined, starts = field.joined, field.starts
         matches += [(value, others[at]) for _, value, at in process.extract(
-            text, [joined[starts[position]: starts[position + 1] - 1] for position in others],
-            scorer=scorer, limit=None, score_cutoff=cutoff)]
+            text, list(map(field.text, others)), scorer=scorer, limit=None, score_cutoff=cutoff)]
     found: dict[int, float] = {}
     for value, position in sorted(matches, key=itemgetter(0)):  # worst first: a better score overwrites
         found.update(dict.fromkeys(field.owners_of(position), value))

@@ -295,7 +295,7 @@ def test_a_damaged_section_is_found_when_it_is_read(tmp_path, monkeypatch):
     target = cache_path(good.source.path)
     blob = bytearray(target.read_bytes())
     opened = open_index(path)
-    kind, offset, length, _ = opened._s.layout["titles"]
+    _, offset, _, _ = opened._s.layout["titles"]
     start = len(blob) - len(opened._s.payload)
     del opened
     blob[start + offset] ^= 1
